@@ -1,0 +1,67 @@
+# sametime.deploy — one entry point for set-up, tests, the lab and the demo.
+# Every target creates .venv when missing; nothing here needs a venv to be active.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(REPO)/.venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+COLLECTION_LINK := $(REPO)/.collections/ansible_collections/sametime/deploy
+export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
+export PATH := $(VENV)/bin:$(PATH)
+
+.PHONY: help venv link test lint sanity unit integration molecule lab-up lab-down lab-status demo bench build \
+        release ee-context test-compat changelog clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $$($(REPO)/tests/tools/find_python.sh) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(STAMP) link ## create .venv and install the requirements
+
+link: ## make the checkout visible as sametime.deploy under .collections/
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn ../../.. $(COLLECTION_LINK)
+
+test: venv ## lint + sanity + unit, then lab up -> integration + molecule -> lab down; one closing line of counts
+	$(PY) tests/tools/run_tests.py
+
+lint: venv ## ansible-lint, production profile
+	$(PY) tests/tools/run_tests.py --only lint
+
+sanity: venv ## ansible-test sanity (offline)
+	$(PY) tests/tools/run_tests.py --only sanity
+
+unit: venv ## unit tests and emulator tests
+	$(PY) tests/tools/run_tests.py --only unit
+
+integration: venv ## integration tests on the lab (brings it up and down)
+	$(PY) tests/tools/run_tests.py --only integration
+
+molecule: venv ## molecule scenarios on the lab (brings it up and down)
+	$(PY) tests/tools/run_tests.py --only molecule
+
+lab-up: venv ## build the lab estate (namespaces, sshd, Apache, slapd, emulators)
+	$(PY) tests/lab/labctl up
+
+lab-down: ## remove everything the lab made
+	@if [ -x tests/lab/labctl ]; then $$( [ -x $(PY) ] && echo $(PY) || echo python3 ) tests/lab/labctl down; fi
+
+lab-status: ## show the lab's hosts and processes
+	$(PY) tests/lab/labctl status
+
+demo: venv ## lab up -> site.yml -> change report -> verification
+	$(PY) tests/tools/demo.py
+
+bench: venv ## run every bench/*/run and print the ratios
+	@set -e; for b in bench/*/run; do echo "== $$b"; $$b; done
+
+build: venv ## build the collection tarball
+	ansible-galaxy collection build --force --output-path build/
+
+clean: lab-down ## remove build output (keeps .venv)
+	rm -rf build .pytest_cache

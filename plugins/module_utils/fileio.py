@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one write path of the collection (runs on managed hosts: Python 3.6+, stdlib only).
+
+tempfile in the destination folder -> attributes -> atomic_move; backup before replacing;
+an in-place write where the destination is a bind mount (a namespace's or container's
+/etc/hosts), because rename() onto a mount point fails with EBUSY.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+
+
+def read_bytes(path):
+    """Return the file's bytes, or None when it does not exist."""
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read()
+    except IOError as exc:  # FileNotFoundError is 3.3+, IOError keeps the intent visible
+        if exc.errno == 2:
+            return None
+        raise
+
+
+def mount_points(mountinfo_path='/proc/self/mountinfo'):
+    """Mount points of this process's mount namespace (the fifth field of mountinfo, octal escapes decoded)."""
+    points = set()
+    try:
+        with open(mountinfo_path, 'r') as handle:
+            for line in handle:
+                fields = line.split(' ')
+                if len(fields) > 4:
+                    points.add(fields[4].encode('latin-1').decode('unicode_escape'))
+    except IOError:
+        pass
+    return points
+
+
+def is_bind_mounted(path, mountinfo_path='/proc/self/mountinfo'):
+    """True when the file itself is a mount point, so it cannot be renamed over."""
+    return os.path.realpath(path) in mount_points(mountinfo_path)
+
+
+def text_diff(path, before, after):
+    """A --diff dict for text content (bytes or text), with the path as header."""
+    return {
+        'before': to_text(before or b'', errors='surrogate_or_strict'),
+        'after': to_text(after or b'', errors='surrogate_or_strict'),
+        'before_header': '%s (content)' % path,
+        'after_header': '%s (content)' % path,
+    }
+
+
+def write_if_changed(module, path, content, backup=False, create_mode=None):
+    """Make `path` hold `content` (bytes or text).
+
+    Returns a dict: changed, backup_file (when a backup was made), write_method
+    ('atomic', 'in_place' or None), diff (when the module runs with --diff).
+    Check mode computes the same result and writes nothing.
+    """
+    content = to_bytes(content, errors='surrogate_or_strict')
+    current = read_bytes(path)
+    result = {'changed': current != content, 'write_method': None}
+    if module._diff:  # pylint: disable=protected-access
+        result['diff'] = text_diff(path, current, content)
+    if not result['changed'] or module.check_mode:
+        return result
+
+    if backup and current is not None:
+        result['backup_file'] = module.backup_local(path)
+
+    if current is not None and is_bind_mounted(path):
+        _write_in_place(module, path, content)
+        result['write_method'] = 'in_place'
+        return result
+
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix='.sametime-', dir=directory)
+    module.add_cleanup_file(tmp)
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(content)
+        if current is None and create_mode is not None:
+            os.chmod(tmp, create_mode)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='Could not write a temporary file in %s: %s' % (directory, to_native(exc)))
+    module.atomic_move(tmp, os.path.realpath(path) if current is not None else path,
+                       unsafe_writes=module.params.get('unsafe_writes', False))
+    result['write_method'] = 'atomic'
+    return result
+
+
+def _write_in_place(module, path, content):
+    try:
+        with open(path, 'r+b') as handle:
+            handle.seek(0)
+            handle.write(content)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='Could not write %s in place: %s' % (path, to_native(exc)))
