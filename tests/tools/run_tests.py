@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import argparse
 import glob
+import json
 import os
 import re
 import subprocess
@@ -24,10 +25,12 @@ import time
 import xml.etree.ElementTree as ET
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV = os.path.join(REPO, '.venv')
+# make test-compat points this at the ansible-core 2.16 venv
+VENV = os.path.abspath(os.environ.get('RUN_TESTS_VENV', os.path.join(REPO, '.venv')))
 BIN = os.path.join(VENV, 'bin')
-RESULTS = os.path.join(REPO, 'build', 'test-results')
+RESULTS = os.path.join(REPO, 'build', 'test-results', os.path.basename(VENV))
 STAGES = ('lint', 'sanity', 'unit', 'integration', 'molecule')
+STAGE_PREFIX = os.environ.get('RUN_TESTS_STAGE_PREFIX', '')
 
 
 class Tally(object):
@@ -35,7 +38,7 @@ class Tally(object):
         self.rows = []  # (stage, name, outcome, seconds)
 
     def add(self, stage, name, outcome, seconds=0.0):
-        self.rows.append((stage, name, outcome, seconds))
+        self.rows.append((STAGE_PREFIX + stage, name, outcome, seconds))
 
     def count(self, outcome):
         return sum(1 for row in self.rows if row[2] == outcome)
@@ -84,7 +87,7 @@ def junit_into(tally, stage, path, rc):
         else:
             outcome = 'passed'
         tally.add(stage, name, outcome, float(case.get('time') or 0))
-    if rc not in (0, 1, 5) and not any(row[0] == stage and row[2] == 'failed' for row in tally.rows):
+    if rc not in (0, 1, 5) and not any(row[0] == STAGE_PREFIX + stage and row[2] == 'failed' for row in tally.rows):
         tally.add(stage, 'pytest exited %s' % rc, 'failed')
 
 
@@ -98,7 +101,8 @@ def stage_sanity(tally):
     tests = re.findall(r'^Running sanity test "([^"]+)"', out, re.M)
     failed = set(re.findall(r'^ERROR: Found \d+ ([\w.-]+) issue', out, re.M))
     if rc and 'sanity test(s) listed below' in out:
-        failed |= set(re.findall(r'^\s*([\w.-]+)\s*$', out.split('sanity test(s) listed below')[-1], re.M))
+        listed = out.rsplit('sanity test(s) listed below', maxsplit=1)[-1]
+        failed |= set(re.findall(r'^\s*([\w.-]+)\s*$', listed, re.M))
     for name in tests:
         tally.add('sanity', name, 'failed' if name in failed else 'passed')
     if rc != 0 and not failed.intersection(tests):
@@ -170,11 +174,25 @@ def main():
         finally:
             lab('down', tally)
 
+    with open(os.path.join(RESULTS, 'tally.json'), 'w') as handle:
+        json.dump(tally.rows, handle)
+    # .ci/run folds the ansible-core 2.16 run (make test-compat) into this run's closing line
+    for extra in filter(None, os.environ.get('INCLUDE_TALLIES', '').split(os.pathsep)):
+        try:
+            with open(extra) as handle:
+                tally.rows.extend(tuple(row) for row in json.load(handle))
+        except (IOError, ValueError) as exc:
+            tally.add('compat', 'results of %s unreadable: %s' % (extra, exc), 'failed')
+
     print('\n=== summary by stage')
-    for stage in ('lint', 'sanity', 'unit', 'lab', 'integration', 'molecule'):
+    stages = []
+    for row in tally.rows:
+        if row[0] not in stages:
+            stages.append(row[0])
+    for stage in stages:
         rows = [r for r in tally.rows if r[0] == stage]
         if rows:
-            print('%-12s %4d passed %4d failed %4d skipped' % (
+            print('%-20s %4d passed %4d failed %4d skipped' % (
                 stage, sum(r[2] == 'passed' for r in rows), sum(r[2] == 'failed' for r in rows),
                 sum(r[2] == 'skipped' for r in rows)))
     for row in tally.rows:

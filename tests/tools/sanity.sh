@@ -20,4 +20,10 @@ rm -rf "$dest"; mkdir -p "$dest"
 cd "$dest"
 git init -q && git add -A
 export PATH="$venv/bin:$PATH"
-exec ansible-test sanity --local --python "$pyver" --color no "$@"
+python_args=(--python "$pyver")
+if [ -n "${SANITY_ALL_PYTHONS:-}" ]; then
+  # Multi-version tests (compile, import) then run for every target Python found on PATH: pyenv's 3.6+ installs.
+  for d in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin; do PATH="$PATH:$d"; done
+  python_args=()
+fi
+exec ansible-test sanity --local "${python_args[@]}" --color no "$@"
