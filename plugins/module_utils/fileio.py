@@ -83,9 +83,9 @@ def write_if_changed(module, path, content, backup=False, create_mode=None):
         return result
 
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.sametime-', dir=directory)
-    module.add_cleanup_file(tmp)
     try:
+        fd, tmp = tempfile.mkstemp(prefix='.sametime-', dir=directory)
+        module.add_cleanup_file(tmp)
         with os.fdopen(fd, 'wb') as handle:
             handle.write(content)
         if current is None and create_mode is not None:

@@ -14,8 +14,11 @@ for v in $(grep -ohE "pip='[0-9.]+'" "$at_dir/_internal/python_requirements.py" 
   cp "$repo/tests/sanity/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py"
 done
 core=$("$py" -c 'from ansible.release import __version__ as v; print(".".join(v.split(".")[:2]))')
-dest="$repo/build/sanity-$core/ansible_collections/sametime/deploy"
-rm -rf "$dest"; mkdir -p "$dest"
+# one folder per run: several runs (2.21 and 2.16, or two developers) may overlap
+top="$repo/build/sanity-$core-$$"
+trap 'rm -rf "$top"' EXIT
+dest="$top/ansible_collections/sametime/deploy"
+mkdir -p "$dest"
 (cd "$repo" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$dest")
 cd "$dest"
 git init -q && git add -A
@@ -26,4 +29,4 @@ if [ -n "${SANITY_ALL_PYTHONS:-}" ]; then
   for d in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin; do PATH="$PATH:$d"; done
   python_args=()
 fi
-exec ansible-test sanity --local "${python_args[@]}" --color no "$@"
+ansible-test sanity --local "${python_args[@]}" --color no "$@"

@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+from ansible_collections.sametime.deploy.plugins.modules import hosts_entry
+
+ORIGINAL = (
+    b'127.0.0.1\tlocalhost\n'
+    b'203.0.113.140\tmeeting1.acme.example\tmeeting1   # mgmt\n'
+    b'\n'
+    b'::1     localhost ip6-localhost ip6-loopback')
+EXCLUSIVE = (
+    b'127.0.0.1\tlocalhost\n'
+    b'\n'
+    b'::1     localhost ip6-localhost ip6-loopback\n'
+    b'203.0.113.12\tmeeting1.acme.example meeting1\n')
+ARGS = dict(ip='203.0.113.12', hostnames=['meeting1.acme.example', 'meeting1'], exclusive=True)
+
+
+@pytest.fixture
+def hosts(tmp_path):
+    path = tmp_path / 'hosts'
+    path.write_bytes(ORIGINAL)
+    return path
+
+
+def _args(path, **extra):
+    args = dict(ARGS, path=str(path))
+    args.update(extra)
+    return args
+
+
+def test_present_exclusive_then_unchanged(run_module, hosts):
+    result, failed = run_module(hosts_entry, _args(hosts))
+    assert not failed
+    assert result['changed'] is True
+    assert result['write_method'] == 'atomic'
+    assert hosts.read_bytes() == EXCLUSIVE
+    assert len(result['changes']) == 3
+
+    result, failed = run_module(hosts_entry, _args(hosts))
+    assert not failed
+    assert result['changed'] is False
+    assert result['changes'] == []
+    assert result['write_method'] is None
+    assert hosts.read_bytes() == EXCLUSIVE
+
+
+def test_check_mode_and_diff_write_nothing(run_module, hosts):
+    result, failed = run_module(hosts_entry, _args(hosts, _ansible_check_mode=True, _ansible_diff=True))
+    assert not failed
+    assert result['changed'] is True
+    assert hosts.read_bytes() == ORIGINAL
+    assert result['diff']['before'] == ORIGINAL.decode()
+    assert result['diff']['after'] == EXCLUSIVE.decode()
+    assert result['diff']['before_header'] == '%s (content)' % hosts
+
+
+def test_backup_keeps_the_original(run_module, hosts):
+    result, failed = run_module(hosts_entry, _args(hosts, backup=True))
+    assert not failed
+    assert result['backup_file']
+    with open(result['backup_file'], 'rb') as handle:
+        assert handle.read() == ORIGINAL
+    assert hosts.read_bytes() == EXCLUSIVE
+
+
+def test_no_backup_when_unchanged(run_module, hosts):
+    hosts.write_bytes(EXCLUSIVE)
+    result, failed = run_module(hosts_entry, _args(hosts, backup=True))
+    assert not failed
+    assert 'backup_file' not in result
+    assert sorted(os.listdir(str(hosts.parent))) == ['hosts']
+
+
+def test_creates_missing_file(run_module, tmp_path):
+    path = tmp_path / 'new_hosts'
+    result, failed = run_module(hosts_entry, dict(path=str(path), ip='192.0.2.5', hostnames=['a.example']))
+    assert not failed and result['changed']
+    assert path.read_bytes() == b'192.0.2.5\ta.example\n'
+    assert oct(os.stat(str(path)).st_mode & 0o777) == oct(0o644)
+
+
+def test_absent_on_missing_file_is_ok(run_module, tmp_path):
+    path = tmp_path / 'none'
+    result, failed = run_module(hosts_entry, dict(path=str(path), hostnames=['a.example'], state='absent'))
+    assert not failed and not result['changed']
+    assert not path.exists()
+
+
+def test_bind_mounted_file_is_written_in_place(run_module, hosts, monkeypatch):
+    monkeypatch.setattr(fileio, 'is_bind_mounted', lambda path, *a: path == str(hosts))
+    inode = os.stat(str(hosts)).st_ino
+    result, failed = run_module(hosts_entry, _args(hosts))
+    assert not failed
+    assert result['write_method'] == 'in_place'
+    assert os.stat(str(hosts)).st_ino == inode
+    assert hosts.read_bytes() == EXCLUSIVE
+
+
+@pytest.mark.parametrize('extra, words', [
+    (dict(ip='203.0.113.999'), ["ip '203.0.113.999' is not a valid"]),
+    (dict(ip='2001:db8::1::2'), ['not a valid IPv4 or IPv6']),
+    (dict(ip='10.0.0.0/8'), ['prefix length']),
+    (dict(hostnames=['meeting1.acme.example', 'meeting_1']), ["host name 'meeting_1' is not valid", 'RFC 1123']),
+    (dict(hostnames=['bad name']), ["host name 'bad name'"]),
+    (dict(hostnames=['a.example', 'A.EXAMPLE']), ['listed twice']),
+    (dict(state='absent', ip='300.1.1.1', hostnames=None), ['300.1.1.1']),
+])
+def test_bad_input_leaves_file_identical(run_module, hosts, extra, words):
+    stat_before = os.stat(str(hosts))
+    result, failed = run_module(hosts_entry, _args(hosts, **extra))
+    assert failed
+    for word in words:
+        assert word in result['msg']
+    assert 'was not changed' in result['msg']
+    assert hosts.read_bytes() == ORIGINAL
+    assert os.stat(str(hosts)).st_mtime_ns == stat_before.st_mtime_ns
+    assert sorted(os.listdir(str(hosts.parent))) == ['hosts']
+
+
+def test_missing_required_arguments(run_module, hosts):
+    result, failed = run_module(hosts_entry, dict(path=str(hosts), ip='192.0.2.5'))
+    assert failed
+    assert 'hostnames' in result['msg']
+    assert hosts.read_bytes() == ORIGINAL
+
+
+def test_unwritable_directory_missing(run_module, tmp_path):
+    path = tmp_path / 'no' / 'such' / 'hosts'
+    result, failed = run_module(hosts_entry, dict(path=str(path), ip='192.0.2.5', hostnames=['a.example']))
+    assert failed
+    assert result['msg'] == 'Cannot write %s: its directory %s does not exist; nothing was changed' % (
+        path, path.parent)
+    assert not path.parent.exists()
+
+
+def test_unwritable_parent_is_a_file(run_module, tmp_path):
+    parent = tmp_path / 'plainfile'
+    parent.write_bytes(b'x')
+    path = parent / 'hosts'
+    result, failed = run_module(hosts_entry, dict(path=str(path), ip='192.0.2.5', hostnames=['a.example']))
+    assert failed
+    assert result['msg'].startswith('Cannot read %s: ' % path)
+    assert 'Not a directory' in result['msg']
+    assert parent.read_bytes() == b'x'
+
+
+def test_path_is_a_directory(run_module, tmp_path):
+    result, failed = run_module(hosts_entry, dict(path=str(tmp_path), ip='192.0.2.5', hostnames=['a.example']))
+    assert failed
+    assert 'Cannot read %s' % tmp_path in result['msg']
+    assert 'directory' in result['msg'].lower()
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root ignores file permission bits; the other unwritable cases cover root')
+def test_read_only_file(run_module, hosts):
+    os.chmod(str(hosts), 0o444)
+    os.chmod(str(hosts.parent), 0o555)
+    try:
+        result, failed = run_module(hosts_entry, _args(hosts))
+    finally:
+        os.chmod(str(hosts.parent), 0o755)
+    assert failed
+    assert 'not writable' in result['msg']
+    assert hosts.read_bytes() == ORIGINAL
