@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Controller half of sametime.deploy.userinfo_config (same read -> edit -> write path as stproxy_config)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.sametime.deploy.plugins.action.stproxy_config import XmlFileAction
+from ansible_collections.sametime.deploy.plugins.module_utils import xmlconfig
+
+
+class ActionModule(XmlFileAction):
+    SPEC = xmlconfig.USERINFO_CONFIG_SPEC
+    MODULE = 'sametime.deploy.userinfo_config'
+    CREATE_TEMPLATE = None
+
+    def validate(self, args):
+        xmlconfig.validate_userinfo(args)
+
+    def edit(self, data, args, name):
+        return xmlconfig.edit_userinfo(data, args, name=name)

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""stproxy_config over real SSH on the lab's ssc, and the role stproxy_photos in check mode on the lab's own files."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.lab
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+FIXTURES = os.path.join(REPO, 'tests', 'unit', 'plugins', 'module_utils', 'fixtures', 'stproxy')
+EDIT = os.path.join(HERE, 'edit.yml')
+DM_FILE = ('/opt/IBM/WebSphere/AppServer/profiles/STSCDMgrProfile/config/cells/sscCell01/nodes/stproxy1Node01/'
+           'servers/STProxyServer/stproxyconfig.xml')
+NODE_FILE = ('/opt/IBM/WebSphere/AppServer/profiles/STPAppProfile/config/cells/sscCell01/nodes/stproxy1Node01/'
+             'servers/STProxyServer/stproxyconfig.xml')
+GOOD = ['missing-section.xml', 'partial-section.xml', 'indent-tabs.xml', 'comments.xml', 'crlf.xml', 'bom-crlf.xml',
+        'latin1.xml', 'up-to-date.xml']
+BAD = [('bad-seed-typo.xml', {}, "malformed XML at line 7, column 64: expected '>'"),
+       ('bad-root.xml', {}, 'expected <configuration>'),
+       ('missing-section.xml', {'photo_cache': {'cache_expiry': 'abc'}}, 'must be a positive integer'),
+       ('missing-section.xml', {'photo_cache': {'proxy_server_url': 'stproxy.acme.example'}}, 'needs a scheme'),
+       ('missing-section.xml', {'photo_cache': {'storage_location': 'photocache'}}, 'must be an absolute path'),
+       (None, {}, 'does not exist on the host')]
+
+
+def _read(path):
+    with open(path, 'rb') as handle:
+        return handle.read()
+
+
+@pytest.fixture
+def scratch(lab):
+    remote = '/tmp/stproxy-it'
+    local = lab.path('ssc', remote)
+    shutil.rmtree(local, ignore_errors=True)
+    os.makedirs(local)
+    yield remote, local
+    shutil.rmtree(local, ignore_errors=True)
+
+
+def _run(ansible_playbook, tmp_path, files, *args):
+    results = tmp_path / 'results.json'
+    extra = json.dumps({'stproxy_it_files': files, 'stproxy_it_results': str(results)})
+    proc = ansible_playbook(EDIT, '-e', extra, *args)
+    assert results.exists(), proc.stdout
+    return json.loads(results.read_text()), proc
+
+
+def test_table_over_ssh(lab, ansible_playbook, scratch, tmp_path):
+    remote, local = scratch
+    for name in GOOD:
+        shutil.copyfile(os.path.join(FIXTURES, name), os.path.join(local, name))
+    data, proc = _run(ansible_playbook, tmp_path, [{'path': '%s/%s' % (remote, name)} for name in GOOD])
+    assert proc.stats['ssc']['failed'] == 0, proc.stdout
+    for name, first, second in zip(GOOD, data['first'], data['second']):
+        expected = _read(os.path.join(FIXTURES, 'expected', name))
+        assert _read(os.path.join(local, name)) == expected, name
+        assert first['changed'] is (name != 'up-to-date.xml'), (name, first)
+        assert second['changed'] is False, (name, second)
+        if first['changed']:  # the backup holds the original bytes
+            assert _read(lab.path('ssc', first['backup_file'])) == _read(os.path.join(FIXTURES, name))
+
+
+def test_bad_input_catalogue_over_ssh(lab, ansible_playbook, scratch, tmp_path):
+    remote, local = scratch
+    files = []
+    for index, (name, options, _message) in enumerate(BAD):
+        target = '%d.xml' % index
+        if name:
+            shutil.copyfile(os.path.join(FIXTURES, name), os.path.join(local, target))
+        files.append(dict(options, path='%s/%s' % (remote, target)))
+    data, proc = _run(ansible_playbook, tmp_path, files)
+    for index, ((name, _options, message), result) in enumerate(zip(BAD, data['first'])):
+        assert result.get('failed') is True and message in result['msg'], (name, result)
+        target = os.path.join(local, '%d.xml' % index)
+        if name:
+            assert _read(target) == _read(os.path.join(FIXTURES, name)), name
+        else:
+            assert not os.path.exists(target)
+    assert sorted(os.listdir(local)) == ['%d.xml' % i for i in range(len(BAD) - 1)]  # no backups, no temp files
+
+
+def test_check_mode_over_ssh(lab, ansible_playbook, scratch, tmp_path):
+    remote, local = scratch
+    shutil.copyfile(os.path.join(FIXTURES, 'partial-section.xml'), os.path.join(local, 'p.xml'))
+    data, proc = _run(ansible_playbook, tmp_path, [{'path': '%s/p.xml' % remote}], '--check', '--diff')
+    assert data['first'][0]['changed'] is True
+    assert '+    <proxyServerURL>http://stproxy.acme.example</proxyServerURL>' in proc.stdout
+    assert _read(os.path.join(local, 'p.xml')) == _read(os.path.join(FIXTURES, 'partial-section.xml'))
+    assert os.listdir(local) == ['p.xml']
+
+
+def test_role_check_mode_finds_the_files_and_changes_nothing(lab, ansible_playbook, tmp_path):
+    before = {('ssc', DM_FILE): _read(lab.path('ssc', DM_FILE)), ('stproxy1', NODE_FILE): _read(lab.path('stproxy1', NODE_FILE))}
+    playbook = tmp_path / 'role.yml'
+    playbook.write_text(json.dumps([{'hosts': 'stproxy', 'gather_facts': False, 'tasks': [
+        {'ansible.builtin.include_role': {'name': 'sametime.deploy.stproxy_photos'}},
+        {'ansible.builtin.copy': {'dest': str(tmp_path / 'facts.json'), 'content': '{{ {"file": stproxy_photos_config_file, '
+                                  '"host": stproxy_photos_config_host, "node": stproxy_photos_node_name, '
+                                  '"profile": stproxy_photos_profile_root} | to_json }}', 'mode': '0644'},
+         'delegate_to': 'localhost', 'check_mode': False}]}]))
+    proc = ansible_playbook(str(playbook), '--check', '-e', 'stproxy_photos_restart=false')
+    assert proc.stats['stproxy1']['failed'] == 0, proc.stdout
+    facts = json.loads((tmp_path / 'facts.json').read_text())
+    assert facts == {'file': DM_FILE, 'host': 'ssc', 'node': 'stproxy1Node01',
+                     'profile': '/opt/IBM/WebSphere/AppServer/profiles/STPAppProfile'}
+    for (host, path), data in before.items():
+        assert _read(lab.path(host, path)) == data
