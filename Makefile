@@ -60,6 +60,12 @@ demo: venv ## lab up -> site.yml -> change report -> verification
 bench: venv ## run every bench/*/run and print the ratios
 	@set -e; for b in bench/*/run; do echo "== $$b"; $$b; done
 
+ee-context: venv ## ansible-builder create (offline) and check the execution environment context
+	VENV=$(VENV) tests/tools/ee_context.sh
+
+release: venv ## build the tarball with the changelog from fragments (a rehearsal on a copy unless REAL_RELEASE=1)
+	VENV=$(VENV) tests/tools/release.sh
+
 build: venv ## build the collection tarball
 	ansible-galaxy collection build --force --output-path build/
 
