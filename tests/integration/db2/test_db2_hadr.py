@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""db2_hadr role, db2_takeover playbook and the DB2 modules against the lab's two DB2 emulators (db2a, db2b).
+
+The tests run in file order: a fresh pair (emulator state reset, db2a holds STMS with circular logging, db2b
+nothing) -> converge -> idempotence -> alternate servers -> unknown alias -> takeover and back.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import subprocess
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONVERGE = os.path.join(HERE, 'converge.yml')
+TAKEOVER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), 'playbooks', 'db2_takeover.yml')
+STATE = '/home/db2inst1/sqllib/db2emu/state.json'
+
+
+def clp(lab_exec, host, command):
+    proc = lab_exec(host, ['su', '-', 'db2inst1', '-c', 'LANG=C ' + command])
+    return proc.stdout
+
+
+def hadr(lab_exec, host):
+    return clp(lab_exec, host, 'db2pd -db STMS -hadr')
+
+
+def state_bytes(lab_exec, host):
+    return lab_exec(host, ['cat', STATE]).stdout
+
+
+@pytest.fixture(scope='module')
+def fresh_pair(lab):
+    def in_host(host, cmd):
+        return subprocess.run([lab.labctl, 'exec', host, '--'] + cmd, stdout=subprocess.PIPE,
+                              universal_newlines=True, check=False).stdout
+
+    subprocess.run([lab.labctl, 'hooks', 'db2a', 'db2b'], check=True, stdout=subprocess.PIPE)  # current emulator
+    for host in ('db2a', 'db2b'):
+        in_host(host, ['su', '-', 'db2inst1', '-c', 'python3 /opt/ibm/db2/V10.5/bin/db2emu.py --lab-reset'])
+        in_host(host, ['sh', '-c', 'rm -f /home/db2inst1/backup/STMS.*'])
+    subprocess.run([lab.labctl, 'hooks', 'db2a', 'db2b'], check=True, stdout=subprocess.PIPE)
+    assert 'Database alias                       = STMS' in in_host('db2a', ['su', '-', 'db2inst1', '-c',
+                                                                             'db2 list db directory'])
+    assert 'SQL1057W' in in_host('db2b', ['su', '-', 'db2inst1', '-c', 'db2 list db directory'])
+    return True
+
+
+def test_role_converges_pair_to_peer(fresh_pair, ansible_playbook, lab_exec):
+    proc = ansible_playbook(CONVERGE)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.stats['db2a']['changed'] > 0 and proc.stats['db2b']['changed'] > 0
+    primary = hadr(lab_exec, 'db2a')          # db2a prints the 10.1+ format
+    assert 'HADR_ROLE = PRIMARY' in primary and 'HADR_STATE = PEER' in primary
+    assert 'HADR_CONNECT_STATUS = CONNECTED' in primary
+    standby = hadr(lab_exec, 'db2b')          # db2b prints the 9.7 table format
+    assert '-- Standby --' in standby
+    assert [line.split()[:2] for line in standby.splitlines() if line.startswith('Standby ')] == [['Standby', 'Peer']]
+    cfg = clp(lab_exec, 'db2a', 'db2 get db cfg for STMS')
+    assert '(LOGARCHMETH1) = DISK:/home/db2inst1/arch/' in cfg
+    assert '(HADR_REMOTE_HOST) = 203.0.113.41' in cfg
+
+
+def test_second_run_changes_nothing(fresh_pair, ansible_playbook):
+    proc = ansible_playbook(CONVERGE)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.stats['db2a']['changed'] == 0 and proc.stats['db2b']['changed'] == 0
+
+
+def test_alternate_servers_point_at_each_other(fresh_pair, lab_exec):
+    for host, partner in (('db2a', '203.0.113.41'), ('db2b', '203.0.113.40')):
+        listing = clp(lab_exec, host, 'db2 list db directory')
+        assert ' Alternate server hostname            = %s\n' % partner in listing
+        assert ' Alternate server port number         = 50000\n' in listing
+
+
+def test_unknown_alias_fails_clearly_and_changes_nothing(fresh_pair, ansible_adhoc, ansible_playbook, lab_exec):
+    before = dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b'))
+    proc = ansible_adhoc('db2a', 'sametime.deploy.db2_alternate_server',
+                         'database=STMX hostname=203.0.113.41 port=50000')
+    assert proc.returncode != 0
+    assert "Database alias 'STMX' is not in the system database directory" in proc.stdout
+    assert 'Nothing was changed' in proc.stdout
+    proc = ansible_playbook(CONVERGE, '-e', 'db2_hadr_database=STMX')
+    assert proc.returncode != 0
+    assert 'STMX is not in the system database directory' in proc.stdout.replace('\n', ' ').replace('  ', ' ')
+    after = dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b'))
+    assert after == before
+
+
+def test_takeover_swaps_roles_and_is_idempotent(fresh_pair, ansible_playbook, lab_exec):
+    preview = ansible_playbook(TAKEOVER, '-e', 'db2_takeover_new_primary=db2b', '--check')
+    assert preview.returncode == 0 and 'db2 takeover hadr on db STMS will run on db2b' in preview.stdout
+    assert 'HADR_ROLE = PRIMARY' in hadr(lab_exec, 'db2a')
+    first = ansible_playbook(TAKEOVER, '-e', 'db2_takeover_new_primary=db2b')
+    assert first.returncode == 0, first.stdout[-3000:]
+    assert first.stats['db2b']['changed'] == 1
+    assert 'HADR_ROLE = STANDBY' in hadr(lab_exec, 'db2a')
+    assert any(line.startswith('Primary Peer') for line in hadr(lab_exec, 'db2b').splitlines())
+    second = ansible_playbook(TAKEOVER, '-e', 'db2_takeover_new_primary=db2b')
+    assert second.returncode == 0
+    assert second.stats['db2a']['changed'] == 0 and second.stats['db2b']['changed'] == 0
+    # The role keeps the roles it finds (no switch back, nothing changed).
+    again = ansible_playbook(CONVERGE)
+    assert again.returncode == 0 and again.stats['db2a']['changed'] == 0 and again.stats['db2b']['changed'] == 0
+    back = ansible_playbook(TAKEOVER, '-e', 'db2_takeover_new_primary=db2a')
+    assert back.returncode == 0 and back.stats['db2a']['changed'] == 1
+    assert 'HADR_ROLE = PRIMARY' in hadr(lab_exec, 'db2a')
