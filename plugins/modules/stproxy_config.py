@@ -33,7 +33,7 @@ description:
     synchronize the node and restart STProxy (the role C(sametime.deploy.stproxy_photos) does both). 11.x keeps the file
     at C(sametimeproxy/conf/stproxyconfig.xml).
 author:
-  - sametime.deploy contributors
+  - sametime.deploy contributors (!UNKNOWN)
 extends_documentation_fragment:
   - sametime.deploy.attributes
   - sametime.deploy.attributes.files

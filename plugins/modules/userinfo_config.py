@@ -30,7 +30,7 @@ description:
     system console can also keep business-card settings in C(stconfig.nsf) and overwrite the XML with them; check that on
     your servers.
 author:
-  - sametime.deploy contributors
+  - sametime.deploy contributors (!UNKNOWN)
 extends_documentation_fragment:
   - sametime.deploy.attributes
   - sametime.deploy.attributes.files
