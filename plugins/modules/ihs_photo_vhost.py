@@ -1,0 +1,313 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ihs_photo_vhost
+short_description: The Sametime photo virtual host (C(<mail>.jpg)) on IBM HTTP Server 7-9 / Apache 2.2 and 2.4
+version_added: 0.1.0
+description:
+  - Renders the virtual host that serves Sametime contact photos, writes it only when it differs, runs the Apache
+    configuration test against the full server configuration with the new file in place and, when the test fails,
+    puts the previous file back (or removes a new one) and fails with Apache's message. Apache keeps running on the
+    old configuration; this module never reloads it (the handler of the
+    C(sametime.deploy.ihs_photos) role does a graceful restart).
+  - O(mode=hardened) (default) allows a request when the client address is in O(allow_networks)/O(allow_hosts) or a
+    cookie of O(allow_cookies) is present, matched by name anchored at the start of the C(Cookie) header or after a
+    separator, case-sensitively, with a non-empty value. Only C(GET)/C(HEAD) of C(/<mail>.jpg) (O(photo_name_regex)) are
+    served; every other path or method gets 403, directory listing is off, denied clients get 403 for existing and
+    missing photos alike (no e-mail existence oracle), responses carry C(Cache-Control) (default C(private)) and the
+    access log records whether a cookie allowed the request, never the cookie value.
+  - O(mode=seed) reproduces the original rules (substring cookie tests with C([NC]), C(REMOTE_ADDR) regexes on 2.2 or
+    C(expr -R) on 2.4, everyone else redirected with 302 to O(redirect_url)); it exists to compare against and to
+    migrate from.
+  - >-
+    A cookie check is a deterrent, not authentication; any client can send C(Cookie: LtpaToken2=x). IHS cannot validate
+    LTPA tokens. C(STPluginActivePage=stMeetingroom) is set by the Sametime Meetings web page for everyone, guests
+    included, so allowing it makes the photos reachable by anyone who knows the cookie; remove it from O(allow_cookies)
+    when guests need no photos or get them through a server-side proxy (STProxy, allow-listed by address).
+  - Apache 2.2 syntax uses C(Order/Deny/Allow from <CIDR>) (2.2 takes CIDRs natively); on an Apache 2.4 server it
+    needs C(mod_access_compat). 2.4 syntax uses C(Require ip)/C(Require env).
+extends_documentation_fragment:
+  - sametime.deploy.attributes
+  - sametime.deploy.attributes.files
+attributes:
+  check_mode:
+    support: full
+    details: Reports whether the file would change; the configuration test needs the new file in place and is skipped.
+  diff_mode:
+    support: full
+  safe_file_operations:
+    support: full
+options:
+  path:
+    description: The virtual host file (created with mode 0644; an existing file keeps its owner and mode). It must be
+      included by the main configuration (the role adds the C(Include));
+      otherwise set O(configtest_include=true) so that the configuration test covers it.
+    type: path
+    required: true
+  server_name:
+    description: C(ServerName) of the virtual host.
+    type: str
+    required: true
+  server_aliases:
+    description: C(ServerAlias) names.
+    type: list
+    elements: str
+    default: []
+  port:
+    description: Port of the C(<VirtualHost>). The main configuration must C(Listen) on it.
+    type: int
+    default: 80
+  listen_address:
+    description: Address part of C(<VirtualHost address:port>); C(*) or an IPv4 address.
+    type: str
+    default: '*'
+  document_root:
+    description: Directory holding the C(<mail>.jpg) files. Must exist (absolute path, no spaces or quotes).
+    type: path
+    required: true
+  apache_generation:
+    description:
+      - Syntax to render. C(auto) asks C(apachectl -V) (Module Magic Number; IHS 7-8.5 are 2.2, IHS 9 is 2.4).
+      - C(2.2) on an Apache 2.4 server needs C(mod_access_compat) loaded (see O(load_modules)).
+    type: str
+    choices: [auto, '2.2', '2.4']
+    default: auto
+  mode:
+    description: C(hardened) (403, anchored cookie tests, photo names only) or C(seed) (the original redirect rules).
+    type: str
+    choices: [hardened, seed]
+    default: hardened
+  allow_networks:
+    description: IPv4 networks (CIDR) allowed without a cookie, e.g. office and VPN ranges. IPv6 is refused.
+    type: list
+    elements: str
+    default: []
+  allow_hosts:
+    description: Single IPv4 addresses allowed without a cookie, e.g. the STProxy servers that fetch photos server-side.
+      C(REMOTE_ADDR) is the TCP peer; never list a load balancer or reverse proxy that forwards everybody.
+    type: list
+    elements: str
+    default: []
+  allow_cookies:
+    description: Cookies that allow a request, as C(Name) (any non-empty value) or C(Name=value) (exact value). Names and
+      values are letters, digits, C(_), C(.) and C(-). An empty list allows by address only.
+    type: list
+    elements: str
+    default: [LtpaToken, LtpaToken2, STPluginActivePage=stMeetingroom]
+  redirect_url:
+    description: Where O(mode=seed) redirects refused requests (302). Required for that mode.
+    type: str
+  photo_name_regex:
+    description: Unanchored regex of an allowed file name (hardened mode); the request path must be C(/) plus a match.
+    type: str
+    default: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.jpg'
+  cache_control:
+    description: C(Cache-Control) header of served photos (hardened mode); empty for none.
+    type: str
+    default: private, max-age=3600
+  access_log:
+    description: C(CustomLog) path (relative to the server root or absolute); empty for none. The cookie value is
+      never logged.
+    type: str
+    default: logs/photos_access.log
+  load_modules:
+    description: Modules to load from this file when not loaded yet, as C(module_id -> path), each wrapped in
+      C(<IfModule !module_id>) (e.g. C(rewrite_module), C(setenvif_module), C(headers_module), and
+      C(access_compat_module) for 2.2 syntax on 2.4).
+    type: dict
+    default: {}
+  name_virtual_host:
+    description: Add C(NameVirtualHost address:port) (2.2 only; needed once per address:port for name-based hosting).
+    type: bool
+    default: false
+  apachectl:
+    description: The C(apachectl) used for C(-V) and the configuration test C(-t).
+    type: path
+    default: /opt/IBM/HTTPServer/bin/apachectl
+  configtest_include:
+    description:
+      - Add C(-c "Include <path>") to the configuration test, for a file the main configuration does not include (yet).
+      - Needs an C(apachectl) that passes arguments through unsplit (the stock 2.2 script splits them).
+    type: bool
+    default: false
+  backup:
+    description: Keep a timestamped copy of the previous file when it is replaced.
+    type: bool
+    default: false
+notes:
+  - Uncertain on real IHS 7-8.5 (checked on Apache 2.4 with mod_access_compat only), hence options rather than fixed
+    behaviour - O(name_virtual_host), O(configtest_include), O(load_modules). C(TraceEnable off) is rendered for 2.4
+    only; on 2.2 TRACE is refused by the method rule.
+seealso:
+  - module: sametime.deploy.ihs_info
+author:
+  - sametime.deploy contributors (!UNKNOWN)
+"""
+
+EXAMPLES = r"""
+- name: Hardened photo host on IHS 8.5 (Apache 2.2 syntax detected)
+  sametime.deploy.ihs_photo_vhost:
+    path: /opt/IBM/HTTPServer/conf/photos.conf
+    server_name: icphotos.acme.com
+    document_root: /opt/IBM/HTTPServer/photos
+    allow_networks: [10.0.0.0/8, 192.0.2.0/24]
+    allow_hosts: [198.51.100.7]
+    backup: true
+  notify: Restart IHS gracefully
+
+- name: The original rules, for comparison
+  sametime.deploy.ihs_photo_vhost:
+    path: /opt/IBM/HTTPServer/conf/photos.conf
+    server_name: icphotos.acme.com
+    document_root: /opt/IBM/HTTPServer/photos
+    mode: seed
+    redirect_url: http://www.acme.com
+    allow_networks: [10.0.0.0/8]
+"""
+
+RETURN = r"""
+path:
+  description: The vhost file.
+  returned: always
+  type: str
+generation:
+  description: The Apache syntax rendered (C(2.2) or C(2.4)).
+  returned: always
+  type: str
+  sample: "2.2"
+server_version:
+  description: C(Server version) from C(apachectl -V) when O(apache_generation=auto).
+  returned: when apache_generation is auto
+  type: str
+backup_file:
+  description: The backup of the previous file.
+  returned: when backup is true and the file was replaced
+  type: str
+configtest:
+  description: Output of the configuration test.
+  returned: when the file changed (not in check mode)
+  type: str
+  sample: Syntax OK
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.sametime.deploy.plugins.module_utils import apache
+from ansible_collections.sametime.deploy.plugins.module_utils.fileio import read_bytes, write_if_changed
+
+
+def detect_generation(module, apachectl):
+    rc, out, err = module.run_command([apachectl, '-V'])
+    try:
+        info = apache.parse_version(out + '\n' + err)
+    except apache.ApacheError as exc:
+        module.fail_json(msg='apache_generation=auto: %s -V: %s' % (apachectl, exc), rc=rc, stderr=err)
+    if info['generation'] not in apache.SUPPORTED_GENERATIONS:
+        module.fail_json(msg='apache_generation=auto: cannot render for %s (generation %s); set apache_generation'
+                         % (info['server_version'], info['generation']))
+    return info
+
+
+def configtest(module, apachectl, path):
+    args = [apachectl, '-t']
+    if module.params['configtest_include']:
+        args += ['-c', 'Include %s' % path]
+    rc, out, err = module.run_command(args)
+    return rc, '\n'.join(part.strip() for part in (out, err) if part.strip())
+
+
+def restore(module, path, previous):
+    try:
+        if previous is None:
+            os.unlink(path)
+        else:
+            write_if_changed(module, path, previous)
+    except (IOError, OSError) as exc:
+        return 'restoring %s failed too: %s' % (path, to_native(exc))
+    return 'the previous file was put back' if previous is not None else 'the new file was removed'
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type='path', required=True),
+            server_name=dict(type='str', required=True),
+            server_aliases=dict(type='list', elements='str', default=[]),
+            port=dict(type='int', default=80),
+            listen_address=dict(type='str', default='*'),
+            document_root=dict(type='path', required=True),
+            apache_generation=dict(type='str', choices=['auto', '2.2', '2.4'], default='auto'),
+            mode=dict(type='str', choices=['hardened', 'seed'], default='hardened'),
+            allow_networks=dict(type='list', elements='str', default=[]),
+            allow_hosts=dict(type='list', elements='str', default=[]),
+            allow_cookies=dict(type='list', elements='str', default=list(apache.DEFAULT_COOKIES)),
+            redirect_url=dict(type='str'),
+            photo_name_regex=dict(type='str', default=apache.DEFAULT_PHOTO_NAME_REGEX),
+            cache_control=dict(type='str', default='private, max-age=3600'),
+            access_log=dict(type='str', default='logs/photos_access.log'),
+            load_modules=dict(type='dict', default={}),
+            name_virtual_host=dict(type='bool', default=False),
+            apachectl=dict(type='path', default='/opt/IBM/HTTPServer/bin/apachectl'),
+            configtest_include=dict(type='bool', default=False),
+            backup=dict(type='bool', default=False),
+        ),
+        required_if=[('mode', 'seed', ['redirect_url'])],
+        supports_check_mode=True,
+    )
+    params = dict(module.params)
+    path, apachectl = params['path'], params['apachectl']
+    result = dict(changed=False, path=path)
+
+    # validate everything before the first write
+    if not (os.path.isfile(apachectl) and os.access(apachectl, os.X_OK)):
+        module.fail_json(msg='apachectl %s is not an executable file' % apachectl, **result)
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        module.fail_json(msg='the directory of path %s does not exist' % path, **result)
+    if os.path.isdir(path):
+        module.fail_json(msg='path %s is a directory; give the vhost file' % path, **result)
+    if not os.path.isdir(params['document_root']):
+        if module.check_mode:
+            module.warn('document_root %s does not exist (yet)' % params['document_root'])
+        else:
+            module.fail_json(msg='document_root %s is not an existing directory' % params['document_root'], **result)
+    if params['apache_generation'] == 'auto':
+        info = detect_generation(module, apachectl)
+        params['apache_generation'] = info['generation']
+        result['server_version'] = info['server_version']
+    result['generation'] = params['apache_generation']
+    try:
+        spec = apache.build_spec(params)
+    except apache.ApacheError as exc:
+        module.fail_json(msg=to_native(exc), **result)
+    content = apache.render_vhost(spec)
+
+    previous = read_bytes(path)
+    written = write_if_changed(module, path, content, backup=params['backup'], create_mode=0o644)
+    result['changed'] = written['changed']
+    for key in ('diff', 'backup_file'):
+        if key in written:
+            result[key] = written[key]
+    if written['changed'] and not module.check_mode:
+        rc, output = configtest(module, apachectl, path)
+        result['configtest'] = output
+        if rc != 0:
+            what = restore(module, path, previous)
+            result['changed'] = False
+            module.fail_json(msg='Apache configuration test failed with the new %s, so %s and Apache keeps its current '
+                                 'configuration: %s' % (path, what, output), rc=rc, **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+import pytest
+
+from ansible_collections.sametime.deploy.plugins.module_utils import apache, cidr
+
+DEBIAN_24 = """[core:warn] AH00111: Config variable ${APACHE_RUN_DIR} is not defined
+Server version: Apache/2.4.71 (Debian)
+Server built:   2026-11-12T08:58:41
+Server's Module Magic Number: 20120211:142
+Server loaded:  APR 1.7.2, APR-UTIL 1.6.3, PCRE 10.42 2022-12-11
+Architecture:   64-bit
+Server MPM:     event
+  threaded:     yes (fixed thread count)
+Server compiled with....
+ -D APR_HAS_SENDFILE
+ -D HTTPD_ROOT="/etc/apache2"
+ -D SERVER_CONFIG_FILE="apache2.conf"
+"""
+# IHS 9 capture quoted in the reference ([S8]); the -D lines follow the stock layout
+IHS_9 = """Server version: IBM_HTTP_Server/9.0.5.16 (Unix)
+Apache version: 2.4.12 (with additional fixes)
+Server built:   Jun  6 2023 09:04:03
+Server's Module Magic Number: 20120211:57
+Server MPM:     event
+ -D HTTPD_ROOT="/opt/IBM/HTTPServer"
+ -D SERVER_CONFIG_FILE="conf/httpd.conf"
+"""
+# IHS 8.5: product line as in IBM's doc ([S7]); MMN of the 2.2 line; no "Apache version:" line is assumed
+IHS_85 = """Server version: IBM_HTTP_Server/8.5.5.22 (Unix)
+Server built:   Mar 10 2022 10:11:12
+Server's Module Magic Number: 20051115:23
+Server MPM:     Worker
+ -D HTTPD_ROOT="/opt/IBM/HTTPServer"
+ -D SERVER_CONFIG_FILE="/opt/IBM/HTTPServer/conf/httpd.conf"
+"""
+STOCK_22 = """Server version: Apache/2.2.31 (Unix)
+Server's Module Magic Number: 20051115:40
+ -D HTTPD_ROOT="/usr/local/apache2"
+ -D SERVER_CONFIG_FILE="conf/httpd.conf"
+"""
+
+
+@pytest.mark.parametrize('text, expected', [
+    (DEBIAN_24, dict(server_version='Apache/2.4.71 (Debian)', product='Apache', product_version='2.4.71',
+                     apache_version='2.4.71', mmn='20120211:142', generation='2.4', is_ihs=False,
+                     server_root='/etc/apache2', server_config_file='/etc/apache2/apache2.conf', mpm='event')),
+    (IHS_9, dict(server_version='IBM_HTTP_Server/9.0.5.16 (Unix)', product='IBM_HTTP_Server', product_version='9.0.5.16',
+                 apache_version='2.4.12', mmn='20120211:57', generation='2.4', is_ihs=True,
+                 server_root='/opt/IBM/HTTPServer', server_config_file='/opt/IBM/HTTPServer/conf/httpd.conf')),
+    (IHS_85, dict(product_version='8.5.5.22', apache_version=None, mmn='20051115:23', generation='2.2', is_ihs=True,
+                  server_config_file='/opt/IBM/HTTPServer/conf/httpd.conf', mpm='Worker')),
+    (STOCK_22, dict(apache_version='2.2.31', generation='2.2', server_config_file='/usr/local/apache2/conf/httpd.conf')),
+    # `apachectl -v` only: no MMN -> the IHS major decides (7/8 -> 2.2, 9 -> 2.4, 6 -> 2.0)
+    ('Server version: IBM_HTTP_Server/8.5.5.22 (Win32)\nServer built: x\n', dict(generation='2.2', mmn=None)),
+    ('Server version: IBM_HTTP_Server/7.0.0.45 (Unix)\n', dict(generation='2.2')),
+    ('Server version: IBM_HTTP_Server/9.0.5.16 (Unix)\n', dict(generation='2.4')),
+    ('Server version: IBM_HTTP_Server/6.1.0.47 (Unix)\n', dict(generation='2.0')),
+    ('Server version: Apache/2.2.22 (Ubuntu)\n', dict(generation='2.2')),
+    ('Server version: Oracle-HTTP-Server/12.2.1 (Unix)\n', dict(generation=None, is_ihs=False)),
+    # the MMN wins over a misleading product number
+    ("Server version: IBM_HTTP_Server/9.0.0.0 (Unix)\nServer's Module Magic Number: 20051115:11\n", dict(generation='2.2')),
+])
+def test_parse_version(text, expected):
+    info = apache.parse_version(text)
+    for key, value in expected.items():
+        assert info[key] == value, key
+
+
+@pytest.mark.parametrize('text', ['', 'httpd: command not found', 'Syntax error on line 3'])
+def test_parse_version_refuses_other_output(text):
+    with pytest.raises(apache.ApacheError) as info:
+        apache.parse_version(text)
+    assert 'Server version' in str(info.value)
+
+
+def test_parse_modules():
+    text = 'Loaded Modules:\n core_module (static)\n so_module (static)\n rewrite_module (shared)\n' \
+           ' access_compat_module (shared)\nSyntax OK\n'
+    assert apache.parse_modules(text) == ['core_module', 'so_module', 'rewrite_module', 'access_compat_module']
+
+
+BASE = dict(apache_generation='2.4', mode='hardened', server_name='icphotos.acme.example', port=80,
+            document_root='/opt/IBM/HTTPServer/photos', allow_networks=['192.0.2.0/25', '192.0.2.128/25'],
+            allow_hosts=['203.0.113.11'], redirect_url='http://www.acme.example', access_log='logs/photos_access.log')
+
+
+def _render(**changes):
+    params = dict(BASE)
+    params.update(changes)
+    return apache.render_vhost(apache.build_spec(params))
+
+
+@pytest.mark.parametrize('changes, message', [
+    (dict(apache_generation='2.0'), 'apache_generation'),
+    (dict(apache_generation='auto'), 'apache_generation'),
+    (dict(mode='open'), 'mode'),
+    (dict(port=0), 'port'),
+    (dict(port='80'), 'port'),
+    (dict(server_name='icphotos acme'), 'server_name'),
+    (dict(server_name='icphotos.acme.com"\nInclude /etc/passwd'), 'server_name'),
+    (dict(server_aliases=['ok.example', 'bad_name!']), 'server_aliases'),
+    (dict(document_root='photos'), 'absolute'),
+    (dict(document_root='/opt/IBM/HTTP Server/photos'), 'spaces'),
+    (dict(document_root='/opt/x"\n</VirtualHost>'), 'quotes'),
+    (dict(allow_networks=['10.0.0.1/8']), 'allow_networks: \'10.0.0.1/8\' has host bits set'),
+    (dict(allow_networks=['2001:db8::/32']), 'IPv6'),
+    (dict(allow_hosts=['192.0.2.0/25']), 'allow_hosts takes single IPv4 addresses'),
+    (dict(allow_hosts=['stproxy1.acme.example']), 'allow_hosts'),
+    (dict(allow_cookies=['Ltpa Token']), 'allow_cookies'),
+    (dict(allow_cookies=['LtpaToken2=']), 'allow_cookies'),
+    (dict(allow_cookies=['a=b=c']), 'allow_cookies'),
+    (dict(mode='seed', redirect_url=None), 'redirect_url'),
+    (dict(mode='seed', redirect_url='javascript:alert(1)'), 'redirect_url'),
+    (dict(photo_name_regex='^[a-z]+\\.jpg$'), 'unanchored'),
+    (dict(photo_name_regex='[a-z+\\.jpg'), 'not a valid regular expression'),
+    (dict(load_modules={'rewrite': '/x.so'}), 'module identifier'),
+    (dict(load_modules={'rewrite_module': '/x y.so'}), 'spaces'),
+    (dict(access_log='logs/a b.log'), 'access_log'),
+    (dict(cache_control='private"'), 'cache_control'),
+    (dict(listen_address='0.0.0.0/0'), 'listen_address'),
+])
+def test_build_spec_refuses_bad_input(changes, message):
+    params = dict(BASE)
+    params.update(changes)
+    with pytest.raises(apache.ApacheError) as info:
+        apache.build_spec(params)
+    assert message in str(info.value)
+
+
+def _directives(text):
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith('#')]
+
+
+def test_hardened_24_access_block():
+    lines = _directives(_render())
+    assert 'Require ip 192.0.2.0/25 192.0.2.128/25 203.0.113.11' in lines
+    assert 'Require env sametime_photo_ok' in lines
+    assert not [line for line in lines if line.startswith(('Order', 'Allow ', 'Deny'))]
+    assert 'TraceEnable off' in lines and 'Options None' in lines and 'AllowOverride None' in lines
+    assert 'Header set Cache-Control "private, max-age=3600"' in lines
+
+
+def test_hardened_22_access_block():
+    lines = _directives(_render(apache_generation='2.2', name_virtual_host=True))
+    start = lines.index('<Directory "/opt/IBM/HTTPServer/photos">')
+    assert lines[start:start + 11] == [
+        '<Directory "/opt/IBM/HTTPServer/photos">', 'Options None', 'AllowOverride None',
+        '<IfModule authz_core_module>', 'Require all granted', '</IfModule>', 'Order Deny,Allow',
+        'Deny from all', 'Allow from 192.0.2.0/25 192.0.2.128/25 203.0.113.11', 'Allow from env=sametime_photo_ok',
+        '</Directory>']
+    assert [line for line in lines if line.startswith('Require') or line == 'TraceEnable off'] == ['Require all granted']
+    assert lines[0] == 'NameVirtualHost *:80'
+
+
+def test_nothing_allowed_denies_everything():
+    lines = _directives(_render(allow_networks=[], allow_hosts=[], allow_cookies=[]))
+    assert 'Require all denied' in lines and not [line for line in lines if line.startswith('SetEnvIf')]
+    lines = _directives(_render(apache_generation='2.2', allow_networks=[], allow_hosts=[], allow_cookies=[]))
+    assert 'Deny from all' in lines and not [line for line in lines if line.startswith('Allow ')]
+
+
+def test_hardened_photo_path_and_methods():
+    lines = _directives(_render())
+    assert lines.index('RewriteEngine On') < lines.index('RewriteRule ^ - [F]')
+    assert 'RewriteCond %{REQUEST_METHOD} !^(GET|HEAD)$' in lines
+    assert 'RewriteRule !^/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.jpg$ - [F]' in lines
+
+
+def test_access_log_never_contains_the_cookie():
+    text = _render()
+    logformat = [line for line in text.splitlines() if 'LogFormat' in line]
+    assert len(logformat) == 1 and 'Cookie' not in logformat[0] and '%{sametime_photo_ok}e' in logformat[0]
+    assert 'CustomLog' not in _render(access_log='')
+
+
+def test_seed_22_uses_exact_regexes_and_redirect():
+    lines = _directives(_render(apache_generation='2.2', mode='seed'))
+    conds = [line for line in lines if line.startswith('RewriteCond %{REMOTE_ADDR}')]
+    assert conds == ['RewriteCond %%{REMOTE_ADDR} !%s' % cidr.cidr_regex(net)
+                     for net in ('192.0.2.0/25', '192.0.2.128/25', '203.0.113.11')]
+    assert 'RewriteCond %{HTTP_COOKIE} !LtpaToken2=.*$ [NC]' in lines
+    assert 'RewriteCond %{HTTP_COOKIE} !STPluginActivePage=stMeetingroom [NC]' in lines
+    assert 'RewriteRule ^(.*)$ http://www.acme.example [R,L]' in lines
+    assert 'Allow from all' in lines
+
+
+def test_seed_24_uses_expr_R():
+    lines = _directives(_render(mode='seed'))
+    assert "RewriteCond expr \"! -R '192.0.2.0/25'\"" in lines
+    assert "RewriteCond expr \"! -R '203.0.113.11'\"" in lines
+    assert 'Require all granted' in lines
+
+
+def test_load_modules_are_guarded():
+    text = _render(load_modules={'rewrite_module': 'modules/mod_rewrite.so'})
+    assert '<IfModule !rewrite_module>\n    LoadModule rewrite_module modules/mod_rewrite.so\n</IfModule>' in text
+
+
+def test_rendering_is_deterministic():
+    assert _render() == _render()
+    assert _render().endswith('</VirtualHost>\n')
+
+
+def _cookie_allowed(header, cookies=None):
+    cookies = apache.DEFAULT_COOKIES if cookies is None else cookies
+    for name, value in (apache.parse_cookie(cookie) for cookie in cookies):
+        if re.search(apache.hardened_cookie_regex(name, value), header):
+            return True
+    return False
+
+
+@pytest.mark.parametrize('header, allowed', [
+    ('LtpaToken2=abc', True),
+    ('LtpaToken=abc', True),
+    ('a=1; LtpaToken2=abc', True),
+    ('a=1;LtpaToken=abc', True),
+    ('a=1, LtpaToken2=abc', True),  # two Cookie headers joined by Apache
+    ('STPluginActivePage=stMeetingroom', True),
+    ('a=1; STPluginActivePage=stMeetingroom; b=2', True),
+    ('xLtpaToken2=abc', False),
+    ('LtpaToken2=', False),
+    ('LtpaToken2=; a=1', False),
+    ('LtpaToken2= x', False),
+    ('foo=LtpaToken2=abc', False),
+    ('foo=x;bar=LtpaToken=abc', False),
+    ('ltpatoken2=abc', False),
+    ('LTPATOKEN=abc', False),
+    ('LtpaToken3=abc', False),
+    ('STPluginActivePage=stMeetingroomX', False),
+    ('STPluginActivePage=stmeetingroom', False),
+    ('xSTPluginActivePage=stMeetingroom', False),
+    ('STPluginActivePage=', False),
+    ('', False),
+])
+def test_hardened_cookie_regexes(header, allowed):
+    assert _cookie_allowed(header) is allowed
+
+
+def test_cookie_regexes_have_no_backslashes():
+    for cookie in apache.DEFAULT_COOKIES + ['a.b=c.d']:
+        assert '\\' not in apache.hardened_cookie_regex(*apache.parse_cookie(cookie))
+    dotted = apache.hardened_cookie_regex('a.b')
+    assert re.search(dotted, 'a.b=1') and not re.search(dotted, 'axb=1')
