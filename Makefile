@@ -13,6 +13,17 @@ export PATH := $(VENV)/bin:$(PATH)
 .PHONY: help venv link test lint sanity unit integration molecule lab-up lab-down lab-status demo bench build \
         release ee-context test-compat clean
 
+COMPAT_VENV := $(REPO)/.venv-compat
+COMPAT_STAMP := $(COMPAT_VENV)/.installed
+COMPAT_PYTHON ?= $(shell for c in python3.12 python3.11 python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.11*/bin/python3.11 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10; do $$c -c 'import ensurepip' >/dev/null 2>&1 && { echo $$c; break; }; done)
+
+$(COMPAT_STAMP): requirements.txt
+	@test -n "$(COMPAT_PYTHON)" || { echo "test-compat: no Python 3.10-3.12 found for ansible-core 2.16"; exit 1; }
+	@test -x $(COMPAT_VENV)/bin/python || $(COMPAT_PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install -q --disable-pip-version-check 'ansible-core>=2.16.0,<2.17' \
+	    $$(grep -vE '^(#|ansible-core)' requirements.txt) 'pytest>=8,<10'
+	@touch $@
+
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
@@ -27,7 +38,7 @@ link: ## make the checkout visible as sametime.deploy under .collections/
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn ../../.. $(COLLECTION_LINK)
 
-test: venv ## lint + sanity + unit, then lab up -> integration + molecule -> lab down; one closing line of counts
+test: venv $(COMPAT_STAMP) ## lint + sanity + unit, then lab up -> integration + molecule -> lab down; one closing line
 	$(PY) tests/tools/run_tests.py
 
 lint: venv ## ansible-lint, production profile
@@ -71,17 +82,6 @@ build: venv ## build the collection tarball
 
 clean: lab-down ## remove build output (keeps .venv)
 	rm -rf build .pytest_cache
-
-COMPAT_VENV := $(REPO)/.venv-compat
-COMPAT_STAMP := $(COMPAT_VENV)/.installed
-COMPAT_PYTHON ?= $(shell for c in python3.12 python3.11 python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.11*/bin/python3.11 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10; do $$c -c 'import ensurepip' >/dev/null 2>&1 && { echo $$c; break; }; done)
-
-$(COMPAT_STAMP): requirements.txt
-	@test -n "$(COMPAT_PYTHON)" || { echo "test-compat: no Python 3.10-3.12 found for ansible-core 2.16"; exit 1; }
-	@test -x $(COMPAT_VENV)/bin/python || $(COMPAT_PYTHON) -m venv $(COMPAT_VENV)
-	$(COMPAT_VENV)/bin/python -m pip install -q --disable-pip-version-check 'ansible-core>=2.16.0,<2.17' \
-	    $$(grep -vE '^(#|ansible-core)' requirements.txt) 'pytest>=8,<10'
-	@touch $@
 
 test-compat: venv $(COMPAT_STAMP) ## ansible-core 2.16: sanity (target Pythons 3.6+) and unit tests
 	SANITY_ALL_PYTHONS=1 RUN_TESTS_VENV=$(COMPAT_VENV) RUN_TESTS_STAGE_PREFIX=core2.16- $(COMPAT_VENV)/bin/python tests/tools/run_tests.py --only sanity,unit
