@@ -1,0 +1,572 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""WebSphere administration from a managed host (Python 3.6+, stdlib + ansible.module_utils).
+
+* Builders of wsadmin scripts that keep to the Jython 2.1 subset (WAS 8.5.5 runs Jython 2.1, WAS 9 runs 2.7): no
+  True/False, with, sorted, set, generator/conditional expressions, json, nested functions, lambda, `except X as e`;
+  substring tests use str.find (2.1's `in` only takes one character). They also parse as Python 3, which is how
+  `jython21_violations` checks them.
+* Scripts print `RESULT|kind|key=value|...` lines (percent-escaped) that `parse_results` reads.
+* `run_wsadmin` passes the credentials in a 0600 properties file (-p, com.ibm.SOAP.loginUserid/loginPassword) that is
+  removed afterwards, so they never appear in a process listing.
+* `run_profile_tool` runs startServer.sh & co. of a profile; `parse_server_status` reads serverStatus.sh.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ast
+import os
+import re
+import shutil
+import tempfile
+
+RESULT_PREFIX = 'RESULT|'
+NONE_TOKEN = '%00'
+
+# Names that do not exist in Jython 2.1 (builtins added in 2.2+ or modules it lacks).
+FORBIDDEN_NAMES = frozenset([
+    'True', 'False', 'sorted', 'set', 'frozenset', 'enumerate', 'reversed', 'bool', 'basestring', 'sum', 'any',
+    'all', 'json', 'next', 'iter', 'property', 'staticmethod', 'classmethod', 'super', 'object', 'file',
+])
+FORBIDDEN_MODULES = frozenset(['json', 'sets', 'collections', 'itertools', 'subprocess', 'logging', 'datetime'])
+
+# A Jython 2.1-safe prelude shared by every generated script.
+PRELUDE = '''\
+import sys
+
+
+def _q(value):
+    if value is None:
+        return '%00'
+    text = str(value)
+    text = text.replace('%', '%25')
+    text = text.replace('|', '%7C')
+    text = text.replace('=', '%3D')
+    text = text.replace('\\n', '%0A')
+    text = text.replace('\\r', '%0D')
+    return text
+
+
+def _emit(kind, pairs):
+    out = 'RESULT|' + kind
+    for pair in pairs:
+        out = out + '|' + _q(pair[0]) + '=' + _q(pair[1])
+    print(out)
+
+
+def _lines(text):
+    result = []
+    if text is None:
+        return result
+    for line in str(text).split('\\n'):
+        line = line.strip()
+        if line:
+            result.append(line)
+    return result
+
+
+def _idlist(text):
+    result = []
+    if text is None:
+        return result
+    text = str(text).strip()
+    if text[:1] == '[' and text[-1:] == ']':
+        text = text[1:-1]
+    current = ''
+    quoted = 0
+    depth = 0
+    for ch in text:
+        if ch == '"':
+            quoted = 1 - quoted
+        elif ch == '(':
+            depth = depth + 1
+            current = current + ch
+        elif ch == ')':
+            depth = depth - 1
+            current = current + ch
+        elif (ch == ' ' or ch == '\\n') and not quoted and depth == 0:
+            if current:
+                result.append(current)
+            current = ''
+        else:
+            current = current + ch
+    if current:
+        result.append(current)
+    return result
+
+
+def _norm_list(value):
+    if value is None:
+        return None
+    parts = []
+    for part in str(value).split(','):
+        part = part.strip()
+        if part:
+            parts.append(part)
+    return ','.join(parts)
+'''
+
+
+def py_literal(value):
+    """A Jython 2.1 literal for str/int/bool/None/list/tuple (bool becomes 1/0; non-ASCII uses u'\\uXXXX')."""
+    if value is None:
+        return 'None'
+    if isinstance(value, bool):
+        return '1' if value else '0'
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return '[%s]' % ', '.join([py_literal(v) for v in value])
+    text = '%s' % (value,)
+    out = []
+    wide = False
+    for ch in text:
+        code = ord(ch)
+        if ch == '\\':
+            out.append('\\\\')
+        elif ch == "'":
+            out.append("\\'")
+        elif 32 <= code < 127:
+            out.append(ch)
+        elif code < 256 and code in (9, 10, 13):
+            out.append({9: '\\t', 10: '\\n', 13: '\\r'}[code])
+        elif code < 0x10000:
+            wide = wide or code > 127
+            out.append('\\x%02x' % code if code < 128 else '\\u%04x' % code)
+        else:
+            raise ValueError('character U+%X cannot be written for Jython 2.1' % code)
+    return "%s'%s'" % ('u' if wide else '', ''.join(out))
+
+
+def java_regex_literal(text):
+    """Escape a literal for a Java regex (and Python's re): wsadmin matches module name/URI as regexes."""
+    return re.sub(r'([\\.^$|?*+()\[\]{}])', r'\\\1', text)
+
+
+def script(body, **params):
+    """PRELUDE + assignments of params (as _NAME = literal) + body."""
+    lines = [PRELUDE, '']
+    for key in sorted(params):
+        lines.append('_%s = %s' % (key.upper(), py_literal(params[key])))
+    lines.append('')
+    lines.append(body)
+    return '\n'.join(lines) + '\n'
+
+
+def jython21_violations(source):
+    """Constructs outside the Jython 2.1 subset (list of 'line N: what'); also rejects what Python 3 cannot parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return ['line %s: not parseable as the common 2.1/3 subset: %s' % (exc.lineno, exc.msg)]
+    found = []
+
+    def add(node, what):
+        found.append('line %d: %s' % (getattr(node, 'lineno', 0), what))
+
+    checks = [
+        ('With', 'with statement'), ('GeneratorExp', 'generator expression'), ('SetComp', 'set comprehension'),
+        ('DictComp', 'dict comprehension'), ('Set', 'set literal'), ('IfExp', 'conditional expression'),
+        ('Yield', 'yield (generators)'), ('YieldFrom', 'yield from'), ('Lambda', 'lambda (nested scopes)'),
+        ('JoinedStr', 'f-string'), ('Starred', 'starred expression'), ('Nonlocal', 'nonlocal'),
+        ('AsyncFunctionDef', 'async def'), ('Await', 'await'), ('NamedExpr', 'assignment expression'),
+    ]
+    node_types = dict((getattr(ast, name), what) for name, what in checks if hasattr(ast, name))
+    for node in ast.walk(tree):
+        for node_type, what in node_types.items():
+            if isinstance(node, node_type):
+                add(node, what)
+        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            add(node, 'name %s does not exist in Jython 2.1' % node.id)
+        if type(node).__name__ in ('NameConstant', 'Constant') and isinstance(getattr(node, 'value', None), bool):
+            add(node, '%s does not exist in Jython 2.1' % node.value)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if name and name.split('.')[0] in FORBIDDEN_MODULES:
+                    add(node, 'module %s is not in Jython 2.1' % name)
+            if isinstance(node, ast.ImportFrom) and node.module == '__future__':
+                add(node, '__future__ import')
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            add(node, '"except X as name" (2.6+); use sys.exc_info()')
+        if isinstance(node, ast.Try) and node.handlers and node.finalbody:
+            add(node, 'try/except/finally in one statement (2.5+)')
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
+            add(node, '// operator (2.2+)')
+        if isinstance(node, ast.Attribute) and node.attr == 'format':
+            add(node, 'str.format (2.6+)')
+        if isinstance(node, ast.FunctionDef):
+            if node.decorator_list:
+                add(node, 'decorator (2.4+)')
+            for child in ast.walk(node):
+                if child is not node and isinstance(child, ast.FunctionDef):
+                    add(child, 'nested function (2.1 needs nested_scopes)')
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == 'print':
+            if len(node.args) != 1 or node.keywords:
+                add(node, 'print() with other than one argument prints a tuple under Jython 2.1')
+        if isinstance(node, ast.Call) and node.keywords and not (isinstance(node.func, ast.Name)
+                                                                 and node.func.id == 'print'):
+            for kw in node.keywords:
+                if kw.arg is None:
+                    add(node, '**kwargs call')
+        if isinstance(node, ast.Compare):
+            for op, right in zip(node.ops, node.comparators):
+                if isinstance(op, (ast.In, ast.NotIn)) and _is_multichar_str(right):
+                    add(node, 'substring test with `in` (2.3+); use str.find')
+    return found
+
+
+def _is_multichar_str(node):
+    value = node.value if hasattr(node, 'value') else getattr(node, 's', None)
+    return type(node).__name__ in ('Constant', 'Str') and isinstance(value, str) and len(value) > 1
+
+
+def _unquote(text):
+    if text == NONE_TOKEN:
+        return None
+    return (text.replace('%7C', '|').replace('%3D', '=').replace('%0A', '\n').replace('%0D', '\r')
+            .replace('%25', '%'))
+
+
+def parse_results(stdout):
+    """RESULT lines -> list of dicts, each with 'kind' plus its fields."""
+    results = []
+    for line in (stdout or '').splitlines():
+        line = line.strip()
+        if not line.startswith(RESULT_PREFIX):
+            continue
+        parts = line.split('|')
+        record = {'kind': _unquote(parts[1]) if len(parts) > 1 else ''}
+        for part in parts[2:]:
+            key, sep, value = part.partition('=')
+            if sep:
+                record[_unquote(key)] = _unquote(value)
+        results.append(record)
+    return results
+
+
+def classify_failure(rc, stdout, stderr, host=None, port=None):
+    """A clear message for a failed wsadmin run, or None when it did not fail."""
+    text = '%s\n%s' % (stdout or '', stderr or '')
+    if 'WASX7246E' in text:
+        return ('WebSphere rejected the administrative credentials (WASX7246E: authentication failure at %s:%s). '
+                'Check the user name and password; nothing was changed.' % (host, port))
+    if 'WASX7023E' in text or 'ADMC0016E' in text:
+        return ('wsadmin could not connect to the deployment manager at %s:%s (WASX7023E). Is the deployment '
+                'manager running and the SOAP port right?' % (host, port))
+    match = re.search(r'WASX7017E:.*', text)
+    if match:
+        return 'The wsadmin script failed: %s' % match.group(0).strip()
+    if rc != 0:
+        return 'wsadmin exited with %s: %s' % (rc, (stderr or stdout or '').strip()[-2000:])
+    return None
+
+
+def escape_property(text):
+    """Escape a value for a Java .properties file."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch == '\\':
+            out.append('\\\\')
+        elif ch == '\n':
+            out.append('\\n')
+        elif ch == '\r':
+            out.append('\\r')
+        elif ch in '=:#!' or (ch == ' ' and i == 0):
+            out.append('\\' + ch)
+        else:
+            out.append(ch)
+    return ''.join(out)
+
+
+def credentials_properties(username, password):
+    return ('# written by sametime.deploy for one wsadmin run, removed afterwards\n'
+            'com.ibm.SOAP.loginUserid=%s\ncom.ibm.SOAP.loginPassword=%s\n'
+            % (escape_property(username or ''), escape_property(password or '')))
+
+
+def run_wsadmin(module, wsadmin, source, host, port, username=None, password=None, extra_args=None):
+    """Run `source` with wsadmin; returns dict(rc, stdout, stderr, results, failure)."""
+    if not os.path.exists(wsadmin):
+        module.fail_json(msg='wsadmin not found at %s (check profile_root or wsadmin_path)' % wsadmin)
+    workdir = tempfile.mkdtemp(prefix='sametime-wsadmin-')
+    try:
+        script_path = os.path.join(workdir, 'script.py')
+        props_path = os.path.join(workdir, 'credentials.properties')
+        with open(script_path, 'w') as handle:
+            handle.write(source)
+        cmd = [wsadmin, '-lang', 'jython', '-conntype', 'SOAP', '-host', str(host), '-port', str(port)]
+        if username is not None:
+            fd = os.open(props_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'w') as handle:
+                handle.write(credentials_properties(username, password))
+            cmd += ['-p', props_path]
+        cmd += list(extra_args or []) + ['-f', script_path]
+        rc, out, err = module.run_command(cmd)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {'rc': rc, 'stdout': out, 'stderr': err, 'results': parse_results(out), 'cmd': cmd,
+            'failure': classify_failure(rc, out, err, host, port)}
+
+
+def run_profile_tool(module, profile_root, tool, args=None, username=None, password=None):
+    """Run <profile_root>/bin/<tool>.sh with args (+ -username/-password when given); returns (rc, out, err)."""
+    path = os.path.join(profile_root, 'bin', '%s.sh' % tool)
+    if not os.path.exists(path):
+        module.fail_json(msg='%s not found (is profile_root %s a WebSphere profile?)' % (path, profile_root))
+    cmd = [path] + list(args or [])
+    if username:
+        cmd += ['-username', username, '-password', password or '']
+    return module.run_command(cmd)
+
+
+_STATUS_RE = re.compile(r'ADMU0508I: The .* "(?P<name>[^"]+)" is (?P<state>[A-Z]+)')
+
+
+def parse_server_status(stdout, server):
+    """'STARTED', 'STOPPED' or None (unknown) from serverStatus.sh output."""
+    for line in (stdout or '').splitlines():
+        match = _STATUS_RE.search(line)
+        if match and match.group('name') == server:
+            return 'STARTED' if match.group('state') == 'STARTED' else match.group('state')
+        if 'ADMU0509I' in line and ('"%s"' % server) in line:
+            return 'STOPPED'
+    return None
+
+
+# ---- script bodies ------------------------------------------------------------------------------------------------
+
+DATASOURCE_REROUTE = '''\
+changed = 0
+for ds in _lines(AdminConfig.list('DataSource')):
+    name = AdminConfig.showAttribute(ds, 'name')
+    ps = AdminConfig.showAttribute(ds, 'propertySet')
+    props = {}
+    if ps:
+        for pid in _idlist(AdminConfig.showAttribute(ps, 'resourceProperties')):
+            props[AdminConfig.showAttribute(pid, 'name')] = pid
+    db = ''
+    if props.has_key('databaseName'):
+        db = AdminConfig.showAttribute(props['databaseName'], 'value')
+    if db is None:
+        db = ''
+    if str(db).upper() not in _DATABASES:
+        _emit('skipped', [['id', ds], ['name', name], ['database', db]])
+        continue
+    if not ps:
+        _emit('error', [['id', ds], ['name', name], ['message', 'data source has no property set']])
+        continue
+    _emit('selected', [['id', ds], ['name', name], ['database', db]])
+    for want in _PROPERTIES:
+        before = None
+        if props.has_key(want[0]):
+            before = AdminConfig.showAttribute(props[want[0]], 'value')
+        if want[3] == 'list':
+            same = _norm_list(before) == _norm_list(want[2])
+        else:
+            same = before is not None and str(before) == want[2]
+        if same:
+            continue
+        if _APPLY:
+            if props.has_key(want[0]):
+                AdminConfig.modify(props[want[0]], [['value', want[2]], ['type', want[1]]])
+            else:
+                AdminConfig.create('J2EEResourceProperty', ps, [['name', want[0]], ['type', want[1]],
+                                                                ['value', want[2]]])
+        changed = changed + 1
+        _emit('changed', [['id', ds], ['name', name], ['property', want[0]], ['before', before],
+                          ['after', want[2]]])
+if changed and _APPLY:
+    AdminConfig.save()
+    _emit('saved', [['changes', changed]])
+'''
+
+MODULE_MAPPING = '''\
+def _re(text):
+    out = ''
+    for ch in text:
+        if ch in _REGEX_SPECIAL:
+            out = out + '\\\\'
+        out = out + ch
+    return out
+
+
+def _modules(app):
+    found = []
+    current = None
+    for line in _lines(AdminApp.view(app, ['-MapModulesToServers'])):
+        if line[:7] == 'Module:':
+            current = [line[7:].strip(), '', [], '']
+            found.append(current)
+        elif line[:4] == 'URI:' and current is not None:
+            current[1] = line[4:].strip()
+        elif line[:7] == 'Server:' and current is not None:
+            for target in line[7:].strip().split('+'):
+                if target:
+                    current[2].append(target)
+    current = None
+    for line in _lines(AdminApp.view(app, ['-MapWebModToVH'])):
+        if line[:11] == 'Web module:':
+            current = line[11:].strip()
+        elif line[:13] == 'Virtual host:' and current is not None:
+            for mod in found:
+                if mod[0] == current:
+                    mod[3] = line[13:].strip()
+    return found
+
+
+def _same_targets(a, b):
+    if len(a) != len(b):
+        return 0
+    for x in a:
+        if x not in b:
+            return 0
+    return 1
+
+
+cell = _CELL
+if not cell:
+    cell = AdminControl.getCell()
+target = 'WebSphere:cell=%s,node=%s,server=%s' % (cell, _NODE, _SERVER)
+wanted = [target] + _EXTRA_TARGETS
+apps = _lines(AdminApp.list())
+if _APPLICATION:
+    if _APPLICATION not in apps:
+        _emit('application_absent', [['application', _APPLICATION]])
+        sys.exit(0)
+    candidates = [_APPLICATION]
+else:
+    candidates = []
+    for app in apps:
+        for mod in _modules(app):
+            if target in mod[2] and app not in candidates:
+                candidates.append(app)
+if not candidates:
+    _emit('no_application', [['target', target]])
+    sys.exit(0)
+hits = []
+for app in candidates:
+    for mod in _modules(app):
+        if mod[0] == _MODULE:
+            hits.append([app, mod])
+if not hits:
+    _emit('module_absent', [['module', _MODULE], ['applications', ','.join(candidates)], ['target', target]])
+    sys.exit(0)
+if len(hits) > 1:
+    names = []
+    for hit in hits:
+        names.append(hit[0])
+    _emit('ambiguous', [['module', _MODULE], ['applications', ','.join(names)]])
+    sys.exit(0)
+app = hits[0][0]
+mod = hits[0][1]
+changes = 0
+if not _same_targets(mod[2], wanted):
+    if _APPLY:
+        AdminApp.edit(app, ['-MapModulesToServers', [[_MODULE_RE, _re(mod[1]), '+'.join(wanted)]]])
+    changes = changes + 1
+if _VIRTUAL_HOST and mod[3] != _VIRTUAL_HOST:
+    if _APPLY:
+        AdminApp.edit(app, ['-MapWebModToVH', [[_MODULE_RE, _re(mod[1]), _VIRTUAL_HOST]]])
+    changes = changes + 1
+_emit('module', [['application', app], ['module', mod[0]], ['uri', mod[1]], ['targets_before', '+'.join(mod[2])],
+                 ['targets_after', '+'.join(wanted)], ['vhost_before', mod[3]], ['vhost_after', _VIRTUAL_HOST],
+                 ['changes', changes]])
+if changes and _APPLY:
+    AdminConfig.save()
+    _emit('saved', [['changes', changes]])
+'''
+
+NODE_SYNC = '''\
+if _NODE:
+    bean = AdminControl.completeObjectName('type=NodeSync,process=nodeagent,node=%s,*' % _NODE)
+    if not bean:
+        _emit('node_inactive', [['node', _NODE]])
+    else:
+        _emit('synced', [['node', _NODE], ['result', AdminControl.invoke(bean, 'sync')]])
+else:
+    AdminNodeManagement.syncActiveNodes()
+    _emit('synced', [['node', '*'], ['result', 'true']])
+'''
+
+
+def datasource_reroute_script(databases, properties, apply_changes):
+    """properties: list of (name, java type, value, 'list'|'plain')."""
+    return script(DATASOURCE_REROUTE, databases=[d.upper() for d in databases],
+                  properties=[list(p) for p in properties], apply=apply_changes)
+
+
+def module_mapping_script(module_name, node, server, application=None, cell=None, virtual_host='default_host',
+                          extra_targets=None, apply_changes=True):
+    # The module URI is only known inside the script, which escapes it with _re (same rules as java_regex_literal).
+    return script(MODULE_MAPPING, module=module_name, module_re=java_regex_literal(module_name), node=node,
+                  server=server, application=application or '', cell=cell or '',
+                  virtual_host=virtual_host or '', extra_targets=list(extra_targets or []), apply=apply_changes,
+                  regex_special=list('\\.^$|?*+()[]{}'))
+
+
+def node_sync_script(node=None):
+    return script(NODE_SYNC, node=node or '')
+
+
+# ---- module glue (used by every wsadmin module) ------------------------------------------------------------------
+
+def connection_argument_spec():
+    return dict(
+        profile_root=dict(type='path'),
+        wsadmin_path=dict(type='path'),
+        host=dict(type='str', default='localhost'),
+        port=dict(type='int', default=8879),
+        username=dict(type='str', required=True),
+        password=dict(type='str', required=True, no_log=True),
+    )
+
+
+def wsadmin_for(params):
+    if params.get('wsadmin_path'):
+        return params['wsadmin_path']
+    if not params.get('profile_root'):
+        return None
+    return os.path.join(params['profile_root'], 'bin', 'wsadmin.sh')
+
+
+def run_checked(module, source, host=None, port=None):
+    """Run a generated script with the module's connection options; fail_json on any failure."""
+    params = module.params
+    wsadmin = wsadmin_for(params)
+    if wsadmin is None:
+        module.fail_json(msg='one of profile_root or wsadmin_path is required')
+    res = run_wsadmin(module, wsadmin, source, host or params['host'], port or params['port'],
+                      params['username'], params['password'])
+    if res['failure']:
+        module.fail_json(msg=res['failure'], rc=res['rc'], stdout=res['stdout'], stderr=res['stderr'])
+    errors = [r for r in res['results'] if r['kind'] == 'error']
+    if errors:
+        detail = '; '.join(['%s: %s' % (e.get('name'), e.get('message')) for e in errors])
+        module.fail_json(msg='wsadmin reported errors: %s' % detail, results=res['results'])
+    return res['results']
+
+
+def tool_or_fail(module, profile_root, tool, args=None, username=None, password=None):
+    rc, out, err = run_profile_tool(module, profile_root, tool, args, username, password)
+    if rc != 0:
+        text = '%s\n%s' % (out, err)
+        hint = ''
+        if 'ADMN0022E' in text or 'authentication failure' in text:
+            hint = ' WebSphere rejected the credentials.'
+        msg = '%s.sh %s failed (rc %s).%s %s' % (tool, ' '.join(args or []), rc, hint, text.strip()[-1500:])
+        module.fail_json(msg=msg, rc=rc, stdout=out, stderr=err)
+    return out
+
+
+def server_state(module, profile_root, server, username=None, password=None):
+    """STARTED or STOPPED as serverStatus.sh reports it; fails when the output cannot be read."""
+    out = tool_or_fail(module, profile_root, 'serverStatus', [server], username, password)
+    state = parse_server_status(out, server)
+    if state is None:
+        module.fail_json(msg='cannot read the state of %s from serverStatus.sh: %s' % (server, out.strip()[-500:]))
+    return state
