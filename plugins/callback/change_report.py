@@ -137,6 +137,9 @@ class CallbackModule(CallbackBase):
                 'summary': _summary(item),
                 'path': _path(item),
                 'backup_file': item.get('backup_file'),
+                # a delegated task's file (and its backup) lives on the delegate, not on the task's host
+                'delegated_to': (res.get('_ansible_delegated_vars') or {}).get('ansible_delegated_host')
+                or result._task.delegate_to,  # pylint: disable=protected-access
             })
 
     def v2_runner_on_ok(self, result):
@@ -158,9 +161,15 @@ class CallbackModule(CallbackBase):
             handle.write(render_markdown(run_id, self._playbook, self._check_mode, self._changes, per_host))
         self._link(report, os.path.join(report_dir, 'last.md'))
         if not self._check_mode:
-            backups = [{'host': host, 'path': item['path'], 'backup_file': item['backup_file'], 'task': item['task']}
-                       for host, items in sorted(self._changes.items()) for item in items
-                       if item.get('backup_file') and item.get('path')]
+            backups = []
+            for host, items in sorted(self._changes.items()):
+                for item in items:
+                    if item.get('backup_file') and item.get('path'):
+                        entry = {'host': host, 'path': item['path'], 'backup_file': item['backup_file'],
+                                 'task': item['task']}
+                        if item.get('delegated_to') and item['delegated_to'] != host:
+                            entry['delegated_to'] = item['delegated_to']
+                        backups.append(entry)
             manifest = os.path.join(report_dir, '%s.backups.json' % run_id)
             with open(manifest, 'w') as handle:
                 json.dump({'run_id': run_id, 'playbook': self._playbook, 'backups': backups}, handle, indent=1)
