@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import json
 import os
+import sys
 import shutil
 
 import pytest
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.lab
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 FIXTURES = os.path.join(REPO, 'tests', 'unit', 'plugins', 'module_utils', 'fixtures', 'stproxy')
+sys.path.insert(0, os.path.dirname(FIXTURES))
+from xml_bytes import copy_fixture, fixture_bytes  # pylint: disable=import-error,wrong-import-position
 EDIT = os.path.join(HERE, 'edit.yml')
 DM_FILE = ('/opt/IBM/WebSphere/AppServer/profiles/STSCDMgrProfile/config/cells/sscCell01/nodes/stproxy1Node01/'
            'servers/STProxyServer/stproxyconfig.xml')
@@ -60,16 +63,16 @@ def _run(ansible_playbook, tmp_path, files, *args):
 def test_table_over_ssh(lab, ansible_playbook, scratch, tmp_path):
     remote, local = scratch
     for name in GOOD:
-        shutil.copyfile(os.path.join(FIXTURES, name), os.path.join(local, name))
+        copy_fixture(os.path.join(FIXTURES, name), os.path.join(local, name))
     data, proc = _run(ansible_playbook, tmp_path, [{'path': '%s/%s' % (remote, name)} for name in GOOD])
     assert proc.stats['ssc']['failed'] == 0, proc.stdout
     for name, first, second in zip(GOOD, data['first'], data['second']):
-        expected = _read(os.path.join(FIXTURES, 'expected', name))
+        expected = fixture_bytes(os.path.join(FIXTURES, 'expected', name))
         assert _read(os.path.join(local, name)) == expected, name
         assert first['changed'] is (name != 'up-to-date.xml'), (name, first)
         assert second['changed'] is False, (name, second)
         if first['changed']:  # the backup holds the original bytes
-            assert _read(lab.path('ssc', first['backup_file'])) == _read(os.path.join(FIXTURES, name))
+            assert _read(lab.path('ssc', first['backup_file'])) == fixture_bytes(os.path.join(FIXTURES, name))
 
 
 def test_bad_input_catalogue_over_ssh(lab, ansible_playbook, scratch, tmp_path):
@@ -78,14 +81,14 @@ def test_bad_input_catalogue_over_ssh(lab, ansible_playbook, scratch, tmp_path):
     for index, (name, options, _message) in enumerate(BAD):
         target = '%d.xml' % index
         if name:
-            shutil.copyfile(os.path.join(FIXTURES, name), os.path.join(local, target))
+            copy_fixture(os.path.join(FIXTURES, name), os.path.join(local, target))
         files.append(dict(options, path='%s/%s' % (remote, target)))
     data, proc = _run(ansible_playbook, tmp_path, files)
     for index, ((name, _options, message), result) in enumerate(zip(BAD, data['first'])):
         assert result.get('failed') is True and message in result['msg'], (name, result)
         target = os.path.join(local, '%d.xml' % index)
         if name:
-            assert _read(target) == _read(os.path.join(FIXTURES, name)), name
+            assert _read(target) == fixture_bytes(os.path.join(FIXTURES, name)), name
         else:
             assert not os.path.exists(target)
     assert sorted(os.listdir(local)) == ['%d.xml' % i for i in range(len(BAD) - 1)]  # no backups, no temp files
@@ -93,11 +96,11 @@ def test_bad_input_catalogue_over_ssh(lab, ansible_playbook, scratch, tmp_path):
 
 def test_check_mode_over_ssh(lab, ansible_playbook, scratch, tmp_path):
     remote, local = scratch
-    shutil.copyfile(os.path.join(FIXTURES, 'partial-section.xml'), os.path.join(local, 'p.xml'))
+    copy_fixture(os.path.join(FIXTURES, 'partial-section.xml'), os.path.join(local, 'p.xml'))
     data, proc = _run(ansible_playbook, tmp_path, [{'path': '%s/p.xml' % remote}], '--check', '--diff')
     assert data['first'][0]['changed'] is True
     assert '+    <proxyServerURL>http://stproxy.acme.example</proxyServerURL>' in proc.stdout
-    assert _read(os.path.join(local, 'p.xml')) == _read(os.path.join(FIXTURES, 'partial-section.xml'))
+    assert _read(os.path.join(local, 'p.xml')) == fixture_bytes(os.path.join(FIXTURES, 'partial-section.xml'))
     assert os.listdir(local) == ['p.xml']
 
 

@@ -14,7 +14,6 @@ __metaclass__ = type
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -23,6 +22,8 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
 FIXTURES = os.path.join(REPO, 'tests', 'unit', 'plugins', 'module_utils', 'fixtures')
+sys.path.insert(0, FIXTURES)
+from xml_bytes import copy_fixture, fixture_bytes  # pylint: disable=import-error,wrong-import-position
 PHOTO_CACHE = dict(enabled=True, cache_expiry=10, storage_location='/opt/IBM/stproxy/photocache',
                    proxy_server_url='http://stproxy.acme.example')
 
@@ -51,7 +52,7 @@ def run_play(tmp_path, tasks, *extra):
 
 def fixture(tmp_path, folder, name, target=None):
     dest = tmp_path / (target or name)
-    shutil.copyfile(os.path.join(FIXTURES, folder, name), str(dest))
+    copy_fixture(os.path.join(FIXTURES, folder, name), str(dest))
     return dest
 
 
@@ -67,10 +68,9 @@ def test_edit_then_unchanged_with_backup(tmp_path):
     first, second = results
     assert first['changed'] is True and not first.get('failed'), proc.stdout
     assert first['write_method'] == 'atomic'
-    with open(os.path.join(FIXTURES, 'stproxy', 'expected', 'bom-crlf.xml'), 'rb') as handle:
-        assert path.read_bytes() == handle.read()
-    with open(first['backup_file'], 'rb') as handle, open(os.path.join(FIXTURES, 'stproxy', 'bom-crlf.xml'), 'rb') as orig:
-        assert handle.read() == orig.read()
+    assert path.read_bytes() == fixture_bytes(os.path.join(FIXTURES, 'stproxy', 'expected', 'bom-crlf.xml'))
+    with open(first['backup_file'], 'rb') as handle:
+        assert handle.read() == fixture_bytes(os.path.join(FIXTURES, 'stproxy', 'bom-crlf.xml'))
     assert second['changed'] is False and second['changes'] == [] and 'backup_file' not in second
 
 
@@ -128,8 +128,7 @@ def test_bad_input_catalogue_leaves_files_byte_identical(tmp_path):
         if name is None:
             assert not path.exists()
         else:
-            with open(os.path.join(FIXTURES, 'stproxy', name), 'rb') as handle:
-                assert path.read_bytes() == handle.read()
+            assert path.read_bytes() == fixture_bytes(os.path.join(FIXTURES, 'stproxy', name))
     # no backups, no temporary files were left next to them
     assert len(os.listdir(str(tmp_path))) == len(BAD) - 1 + 2
 
@@ -139,14 +138,13 @@ def test_not_a_regular_file(tmp_path):
     assert results[0]['failed'] and 'is not a regular file' in results[0]['msg'], proc.stdout
 
 
-@pytest.mark.parametrize('name', ['domino-901.xml', 'partial-crlf.xml'])
+@pytest.mark.parametrize('name', ['domino-901.xml', 'bom-partial-crlf.xml'])
 def test_userinfo_edit_then_unchanged(tmp_path, name):
     path = fixture(tmp_path, 'userinfo', name)
     task = {'sametime.deploy.userinfo_config': dict(path=str(path), photo_attribute='photoURL', remove_photo=True)}
     results, proc = run_play(tmp_path, [task, task])
     assert results[0]['changed'] is True and results[1]['changed'] is False, proc.stdout
-    with open(os.path.join(FIXTURES, 'userinfo', 'expected', name), 'rb') as handle:
-        assert path.read_bytes() == handle.read()
+    assert path.read_bytes() == fixture_bytes(os.path.join(FIXTURES, 'userinfo', 'expected', name))
 
 
 def test_userinfo_bad_input_leaves_file_byte_identical(tmp_path):
@@ -160,6 +158,5 @@ def test_userinfo_bad_input_leaves_file_byte_identical(tmp_path):
     assert 'expected one <Set SetId="1">, found 0' in results[0]['msg'], proc.stdout
     assert 'photo_attribute must be an LDAP attribute name' in results[1]['msg']
     assert results[2]['msg'].endswith('nope.xml does not exist on the host')
-    with open(os.path.join(FIXTURES, 'userinfo', 'bad-missing-set.xml'), 'rb') as handle:
-        assert path.read_bytes() == handle.read()
+    assert path.read_bytes() == fixture_bytes(os.path.join(FIXTURES, 'userinfo', 'bad-missing-set.xml'))
     assert not missing.exists()

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import difflib
 import os
+import sys
 import re
 
 import pytest
@@ -20,6 +21,8 @@ from ansible_collections.sametime.deploy.plugins.module_utils.xmlconfig import X
 HERE = os.path.dirname(os.path.abspath(__file__))
 STPROXY = os.path.join(HERE, 'fixtures', 'stproxy')
 USERINFO = os.path.join(HERE, 'fixtures', 'userinfo')
+sys.path.insert(0, os.path.join(HERE, 'fixtures'))
+from xml_bytes import fixture_bytes  # pylint: disable=import-error,wrong-import-position
 
 PHOTO_CACHE = dict(enabled=True, cache_expiry=10, storage_location='/opt/IBM/stproxy/photocache',
                    proxy_server_url='http://stproxy.acme.example')
@@ -28,8 +31,7 @@ WANTED = {'enabled': 'true', 'cacheExpiry': '10', 'storageLocation': '/opt/IBM/s
 
 
 def _read(*parts):
-    with open(os.path.join(*parts), 'rb') as handle:
-        return handle.read()
+    return fixture_bytes(os.path.join(*parts))
 
 
 def _inputs(folder):
@@ -270,7 +272,7 @@ def test_userinfo_photo_kept_unless_asked():
 
 
 def test_userinfo_new_details_copy_style():
-    after, _changes = xmlconfig.edit_userinfo(_read(USERINFO, 'partial-crlf.xml'), USERINFO_PARAMS)
+    after, _changes = xmlconfig.edit_userinfo(_read(USERINFO, 'bom-partial-crlf.xml'), USERINFO_PARAMS)
     assert b"\r\n\t\t\t\t<Detail Id='ImagePath' FieldName='photoURL' Type='text/plain' />\r\n\t\t\t</Details>" in after
 
 
