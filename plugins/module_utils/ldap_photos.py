@@ -1,0 +1,755 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""LDAP photo export and photoURL maintenance (controller side: needs ldap3).
+
+Pure helpers first (mail -> safe file name, JPEG check, filter and URL building, export
+planning), then the LDAP edge (connect, paged search) and the two workflows used by the
+modules ``ldap_photo_export`` and ``ldap_photo_url``.
+
+Export is two-pass: pass 1 reads only mail + change markers (entryCSN/uSNChanged/
+modifyTimestamp) of every user, so duplicates are known before anything is written and an
+unchanged entry whose file is intact is not fetched again; pass 2 fetches the photos that
+are new or changed (a paged search of all photos when many are needed, base-object reads
+when few). Files are only written when their bytes differ, through fileio; prune runs only
+after every search finished, so a failed export never removes anything.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import re
+import stat
+import tarfile
+import tempfile
+
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.module_utils.six.moves.urllib.parse import quote
+
+try:
+    import ldap3
+    from ldap3.core.exceptions import LDAPException
+    HAS_LDAP3 = True
+    LDAP3_IMPORT_ERROR = None
+except ImportError as _exc:  # pragma: no cover - exercised by the module's missing_required_lib path
+    ldap3 = None
+    LDAPException = Exception
+    HAS_LDAP3 = False
+    LDAP3_IMPORT_ERROR = _exc
+
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+
+PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
+STATE_FILE_NAME = '.ldap_photo_export.json'
+STATE_VERSION = 1
+BUNDLE_MARKER = '.complete'
+DEFAULT_CHANGE_ATTRIBUTES = ('entryCSN', 'uSNChanged', 'modifyTimestamp')
+
+# RFC 5322 "atext" (lower case only: names are lower-cased first), dot-separated; a DNS-shaped domain.
+_ATEXT = r"[a-z0-9!#$%&'*+=?^_`{|}~-]+"
+MAIL_RE = re.compile(r'^%s(?:\.%s)*@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+\Z'
+                     % (_ATEXT, _ATEXT))
+# The same pattern matched case-insensitively on ASCII only (no Unicode case folding: KELVIN SIGN is not 'k').
+MAIL_RE_ANYCASE = re.compile(MAIL_RE.pattern, re.IGNORECASE | re.ASCII)
+MAX_MAIL_LENGTH = 250  # + ".jpg" stays under the 255-byte file name limit
+
+JPEG_SOI = b'\xff\xd8\xff'
+JPEG_EOI = b'\xff\xd9'
+
+SKIP_REASONS = ('invalid_mail', 'duplicate_mail', 'not_jpeg', 'too_large', 'empty_photo', 'changed_during_export')
+
+
+class PhotoExportError(Exception):
+    """A failure that must stop the export; the message says what and where."""
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+def printable(value):
+    """A log-safe text rendering of an attribute value (bytes or text): control characters escaped."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode('utf-8', 'backslashreplace')
+    out = []
+    for char in value:
+        if ord(char) < 32 or ord(char) == 127:
+            out.append('\\x%02x' % ord(char))
+        else:
+            out.append(char)
+    return ''.join(out)
+
+
+def photo_file_name(mail):
+    """Map a mail value (bytes or text) to (file_name, None) or (None, why_not).
+
+    The name is the lower-cased address + '.jpg'. Anything that could leave the folder or is not
+    shaped like an address is refused: '/', '\\', NUL and other control characters, '..',
+    leading dots, non-ASCII, over-long values.
+    """
+    if mail is None:
+        return None, 'no mail value'
+    if isinstance(mail, bytes):
+        try:
+            mail = mail.decode('utf-8')
+        except UnicodeDecodeError:
+            return None, 'mail is not UTF-8'
+    if len(mail) <= MAX_MAIL_LENGTH and MAIL_RE_ANYCASE.match(mail):
+        return mail.lower() + '.jpg', None  # fast path; the checks below only explain a refusal
+    if not mail:
+        return None, 'mail is empty'
+    if '\x00' in mail:
+        return None, 'mail contains NUL'
+    if '/' in mail or '\\' in mail:
+        return None, 'mail contains a path separator'
+    if '..' in mail:
+        return None, "mail contains '..'"
+    if any(ord(c) < 32 or ord(c) == 127 for c in mail):
+        return None, 'mail contains control characters'
+    if any(ord(c) > 127 for c in mail):
+        return None, 'mail is not ASCII'
+    if len(mail) > MAX_MAIL_LENGTH:
+        return None, 'mail is longer than %d characters' % MAX_MAIL_LENGTH
+    return None, 'mail is not shaped like an address'
+
+
+def check_photo(data, max_bytes):
+    """(None, None) when `data` is an acceptable JPEG, else (reason, detail)."""
+    if not data:
+        return 'empty_photo', 'photo attribute is empty'
+    if max_bytes and len(data) > max_bytes:
+        return 'too_large', 'photo has %d bytes, more than max_photo_bytes=%d' % (len(data), max_bytes)
+    if not data.startswith(JPEG_SOI):
+        return 'not_jpeg', 'no JPEG start marker (first bytes %s)' % printable(data[:4])
+    if not data.rstrip(b'\x00\r\n ').endswith(JPEG_EOI):
+        return 'not_jpeg', 'no JPEG end marker (truncated data?)'
+    return None, None
+
+
+def combine_filter(user_filter, required_attributes):
+    """AND a user filter with presence filters for the attributes the workflow cannot do without."""
+    user_filter = (user_filter or '').strip() or '(objectClass=*)'
+    if not user_filter.startswith('('):
+        user_filter = '(%s)' % user_filter
+    parts = [user_filter] + ['(%s=*)' % attr for attr in required_attributes]
+    return '(&%s)' % ''.join(parts)
+
+
+URL_SAFE = "@!$&'()*+,;=-._~"
+
+
+def render_url(template, file_name):
+    """The photo URL for `file_name` ('<mail>.jpg'): {mail} is the lower-cased, URL-quoted address."""
+    mail = file_name[:-4] if file_name.endswith('.jpg') else file_name
+    return template.replace('{mail}', quote(mail, safe=URL_SAFE))
+
+
+def validate_url_template(template):
+    """None when the template is usable, else why not."""
+    if not template or '{mail}' not in template:
+        return "url_template must contain the placeholder '{mail}'"
+    rest = template.replace('{mail}', '')
+    if re.search(r'[{}]', rest):
+        return "url_template may only contain the placeholder '{mail}'"
+    if any(c.isspace() for c in template):
+        return 'url_template must not contain white space'
+    return None
+
+
+def first_value(raw_attributes, name):
+    """First raw value (bytes) of attribute `name` from an ldap3 raw_attributes mapping, or None."""
+    values = raw_attributes.get(name.lower())  # decode_search_entry keys are lower-case, options stripped
+    if values:
+        return values[0]
+    for key, values in raw_attributes.items():
+        if key.lower() == name.lower():
+            # a search for "attr" may come back as "attr;binary"
+            return values[0] if values else None
+    for key, values in raw_attributes.items():
+        if key.lower().split(';', 1)[0] == name.lower():
+            return values[0] if values else None
+    return None
+
+
+def change_token(raw_attributes, change_attributes):
+    """The concatenated change markers of an entry ('' when the server returned none)."""
+    parts = []
+    for attr in change_attributes:
+        value = first_value(raw_attributes, attr)
+        if value is not None:
+            parts.append('%s=%s' % (attr, to_text(value, errors='surrogate_or_replace')))
+    return '|'.join(parts)
+
+
+def classify_entries(entries):
+    """Pass-1 decisions. `entries`: list of dicts with dn, mail (raw), token.
+
+    Returns (candidates, skipped, protected): candidates maps file name -> entry for entries that
+    may be exported; skipped is a list of report dicts; protected is the set of file names that
+    belong to people still found (never pruned).
+    """
+    by_name = {}
+    skipped = []
+    for entry in entries:
+        name, why = photo_file_name(entry['mail'])
+        if name is None:
+            skipped.append(skip_record(entry, 'invalid_mail', why))
+            continue
+        entry['name'] = name
+        by_name.setdefault(name, []).append(entry)
+    candidates = {}
+    for name, holders in by_name.items():
+        if len(holders) == 1:
+            candidates[name] = holders[0]
+            continue
+        dns = sorted(h['dn'] for h in holders)
+        for holder in holders:
+            others = [dn for dn in dns if dn != holder['dn']]
+            skipped.append(skip_record(holder, 'duplicate_mail',
+                                       '%s is also the mail of %s' % (name[:-4], '; '.join(others))))
+    return candidates, skipped, set(by_name)
+
+
+def skip_record(entry, reason, detail):
+    return {'dn': entry['dn'], 'mail': printable(entry.get('mail')), 'reason': reason, 'detail': detail}
+
+
+def needs_fetch(name, entry, state_entry, file_stat):
+    """True when the entry's photo must be read from LDAP in pass 2.
+
+    state_entry: what the last complete run recorded for this DN (or None); file_stat: (size,
+    mtime_ns) of dest/<name> now (or None when missing).
+    """
+    if not state_entry or not entry.get('token') or state_entry.get('token') != entry['token']:
+        return True
+    if state_entry.get('name') != name:
+        return True
+    if state_entry.get('reason'):
+        return False  # content was refused last time and has not changed since
+    return file_stat is None or list(file_stat) != state_entry.get('stat')
+
+
+def settings_key(params):
+    """Changing one of these invalidates what the state file remembers."""
+    keys = ('server_uri', 'search_base', 'search_filter', 'mail_attribute', 'photo_attribute', 'max_photo_bytes',
+            'change_attributes')
+    return hashlib.sha256(to_bytes(json.dumps([params.get(k) for k in keys], sort_keys=True))).hexdigest()
+
+
+def list_photo_files(dest):
+    """{name: (size, mtime_ns)} of the '*.jpg' regular files directly in dest."""
+    found = {}
+    try:
+        listing = os.listdir(dest)
+    except OSError:
+        return found
+    for name in listing:
+        if not name.endswith('.jpg') or name.startswith('.'):
+            continue
+        path = os.path.join(dest, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        found[name] = (st.st_size, stat_mtime_ns(st))
+    return found
+
+
+def stat_mtime_ns(st):
+    return getattr(st, 'st_mtime_ns', int(st.st_mtime * 1e9))
+
+
+# --------------------------------------------------------------------------- LDAP edge
+
+def connect(params):
+    """An ldap3 Connection bound as bind_dn (anonymous when empty); raises PhotoExportError."""
+    import ssl
+    uri = params['server_uri']
+    if not re.match(r'^ldaps?://', uri or ''):
+        raise PhotoExportError('server_uri must start with ldap:// or ldaps:// (got %r)' % uri)
+    tls = None
+    if uri.startswith('ldaps://') or params.get('start_tls'):
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if params.get('validate_certs', True) else ssl.CERT_NONE,
+                        ca_certs_file=params.get('ca_file') or None)
+    timeout = params.get('timeout') or 30
+    try:
+        server = ldap3.Server(uri, tls=tls, get_info=ldap3.NONE, connect_timeout=timeout)
+        conn = ldap3.Connection(server, user=params.get('bind_dn') or None, password=params.get('bind_password') or None,
+                                receive_timeout=timeout, check_names=False, raise_exceptions=False,
+                                read_only=params.get('read_only', False))
+        if not conn.open() and conn.closed:
+            raise PhotoExportError('cannot connect to %s' % uri)
+        if params.get('start_tls') and not uri.startswith('ldaps://'):
+            if not conn.start_tls():
+                raise PhotoExportError('StartTLS on %s failed: %s' % (uri, describe_result(conn)))
+        if not conn.bind():
+            raise PhotoExportError('bind to %s as %r failed: %s' % (uri, params.get('bind_dn') or 'anonymous',
+                                                                    describe_result(conn)))
+    except LDAPException as exc:
+        raise PhotoExportError('cannot connect to %s: %s' % (uri, to_native(exc)))
+    if params.get('fast_entries', True):
+        install_fast_entries(conn)
+    return conn
+
+
+def _ber_length(data, pos):
+    first = data[pos]
+    if first < 0x80:
+        return first, pos + 1
+    count = first & 0x7f
+    return int.from_bytes(data[pos + 1:pos + 1 + count], 'big'), pos + 1 + count
+
+
+def decode_search_entry(message):
+    """(message_id, response dict) of a raw searchResEntry LDAPMessage, or None for any other message.
+
+    A lean decoder for the one message type that arrives thousands of times: values stay bytes
+    (ldap3's generic path also tries to decode every 8 KB photo as text); attribute names are
+    lower-cased with options such as ";binary" removed.
+    """
+    if not message or message[0] != 0x30:
+        return None
+    _length, pos = _ber_length(message, 1)
+    if message[pos] != 0x02:
+        return None
+    length, pos = _ber_length(message, pos + 1)
+    message_id = int.from_bytes(message[pos:pos + length], 'big')
+    pos += length
+    if message[pos] != 0x64:  # [APPLICATION 4] SearchResultEntry
+        return None
+    _length, pos = _ber_length(message, pos + 1)
+    if message[pos] != 0x04:
+        return None
+    length, pos = _ber_length(message, pos + 1)
+    raw_dn = message[pos:pos + length]
+    pos += length
+    if message[pos] != 0x30:
+        return None
+    length, pos = _ber_length(message, pos + 1)
+    end = pos + length
+    attributes = {}
+    while pos < end:
+        if message[pos] != 0x30:
+            return None
+        _length, pos = _ber_length(message, pos + 1)
+        if message[pos] != 0x04:
+            return None
+        length, pos = _ber_length(message, pos + 1)
+        name = message[pos:pos + length].decode('utf-8').lower().split(';', 1)[0]
+        pos += length
+        if message[pos] != 0x31:
+            return None
+        length, pos = _ber_length(message, pos + 1)
+        values_end = pos + length
+        values = []
+        while pos < values_end:
+            if message[pos] != 0x04:
+                return None
+            length, pos = _ber_length(message, pos + 1)
+            values.append(message[pos:pos + length])
+            pos += length
+        attributes[name] = values
+    return message_id, {'type': 'searchResEntry', 'raw_dn': raw_dn, 'dn': raw_dn.decode('utf-8', 'replace'),
+                        'raw_attributes': attributes, 'attributes': attributes}
+
+
+def install_fast_entries(conn):
+    """Make this connection decode search entries with decode_search_entry (raw bytes values).
+
+    Replaces ldap3's SyncStrategy._get_response on this one strategy instance only (checked against
+    ldap3 2.9); every other message still goes through ldap3's own decoder. Returns True when installed.
+    """
+    strategy = conn.strategy
+    try:
+        from ldap3.strategy.sync import SyncStrategy
+        from ldap3.strategy.base import RESPONSE_COMPLETE, SESSION_TERMINATED_BY_SERVER
+        from ldap3.utils.asn1 import decode_message_fast
+        from ldap3.core.exceptions import LDAPSocketReceiveError
+    except ImportError:
+        return False
+    if type(strategy) is not SyncStrategy or not conn.fast_decoder or conn.usage:  # pylint: disable=unidiomatic-typecheck
+        return False
+
+    def _get_response(message_id, timeout):  # pylint: disable=unused-argument
+        responses = []
+        while True:
+            messages = strategy.receiving()
+            if not messages:
+                return SESSION_TERMINATED_BY_SERVER
+            for message in messages:
+                if not message:
+                    continue
+                fast = decode_search_entry(message)
+                if fast is not None:
+                    got_id, response = fast
+                else:
+                    ldap_message = decode_message_fast(message)
+                    got_id, response = int(ldap_message['messageID']), strategy.decode_response_fast(ldap_message)
+                if got_id != message_id:
+                    if got_id == 0 and response.get('responseName') == '1.3.6.1.4.1.1466.20036':
+                        return SESSION_TERMINATED_BY_SERVER  # notice of disconnection
+                    raise LDAPSocketReceiveError('unexpected LDAP message id %d (waiting for %d)' % (got_id, message_id))
+                responses.append(response)
+                if response['type'] not in ('searchResEntry', 'searchResRef', 'intermediateResponse'):
+                    responses.append(RESPONSE_COMPLETE)
+                    return responses
+
+    strategy._get_response = _get_response  # pylint: disable=protected-access
+    strategy.socket_size = max(getattr(strategy, 'socket_size', 4096), 1 << 16)
+    return True
+
+
+def describe_result(conn):
+    result = conn.result or {}
+    return '%s (%s) %s' % (result.get('description'), result.get('result'), result.get('message') or '')
+
+
+def paged_search(conn, base, search_filter, attributes, page_size, progress=None):
+    """Yield (dn, raw_attributes) of every entry; raises PhotoExportError on any failure.
+
+    `progress` (a dict) gets 'entries' updated, so an error message can say how far it got.
+    """
+    cookie = None
+    progress = progress if progress is not None else {}
+    progress.setdefault('entries', 0)
+    while True:
+        try:
+            conn.search(base, search_filter, search_scope=ldap3.SUBTREE, attributes=attributes,
+                        paged_size=page_size, paged_cookie=cookie)
+        except LDAPException as exc:
+            raise PhotoExportError('LDAP search under %s failed after %d entries: %s: %s'
+                                   % (base, progress['entries'], type(exc).__name__, to_native(exc)))
+        result = conn.result or {}
+        if result.get('result') not in (0, None):
+            raise PhotoExportError('LDAP search under %s with %s failed after %d entries: %s'
+                                   % (base, search_filter, progress['entries'], describe_result(conn)))
+        for item in conn.response or []:
+            if item.get('type') == 'searchResEntry':
+                progress['entries'] += 1
+                yield item['dn'], item['raw_attributes']
+        controls = result.get('controls') or {}
+        cookie = controls.get(PAGED_RESULTS_OID, {}).get('value', {}).get('cookie')
+        if not cookie:
+            return
+
+
+def read_entry(conn, dn, attributes):
+    """raw_attributes of one entry (base-object search), or None when it is gone."""
+    try:
+        conn.search(dn, '(objectClass=*)', search_scope=ldap3.BASE, attributes=attributes)
+    except LDAPException as exc:
+        raise PhotoExportError('reading %s failed: %s: %s' % (dn, type(exc).__name__, to_native(exc)))
+    result = conn.result or {}
+    if result.get('result') == 32:  # noSuchObject
+        return None
+    if result.get('result') not in (0, None):
+        raise PhotoExportError('reading %s failed: %s' % (dn, describe_result(conn)))
+    for item in conn.response or []:
+        if item.get('type') == 'searchResEntry':
+            return item['raw_attributes']
+    return None
+
+
+# --------------------------------------------------------------------------- export workflow
+
+def load_state(path, settings):
+    try:
+        with open(path, 'rb') as handle:
+            state = json.loads(to_text(handle.read()))
+    except (IOError, OSError, ValueError):
+        return {}
+    if state.get('version') != STATE_VERSION or state.get('settings') != settings:
+        return {}
+    return state.get('entries') or {}
+
+
+def export_photos(module, conn, params):
+    """Run the export; returns the module result dict. Raises PhotoExportError on LDAP failures."""
+    dest = params['dest']
+    mail_attr = params['mail_attribute']
+    photo_attr = params['photo_attribute']
+    change_attrs = list(params['change_attributes'] or []) if params['incremental'] else []
+    page_size = params['page_size']
+    check_mode = module.check_mode
+    settings = settings_key(params)
+    state_path = os.path.join(dest, STATE_FILE_NAME)
+
+    if not os.path.isdir(dest) and not check_mode:
+        try:
+            os.makedirs(dest, 0o755)
+        except OSError as exc:
+            raise PhotoExportError('cannot create dest %s: %s' % (dest, to_native(exc)))
+    old_state = load_state(state_path, settings) if params['incremental'] else {}
+    on_disk = list_photo_files(dest)
+
+    # pass 1: who is there, with which mail, changed since the last run?
+    search_filter = combine_filter(params['search_filter'], [mail_attr, photo_attr])
+    progress = {'entries': 0}
+    entries = []
+    for dn, raw in paged_search(conn, params['search_base'], search_filter, [mail_attr] + change_attrs, page_size,
+                                progress):
+        entries.append({'dn': dn, 'mail': first_value(raw, mail_attr), 'token': change_token(raw, change_attrs)})
+    candidates, skipped, protected = classify_entries(entries)
+
+    state = {}
+    to_fetch = {}
+    counts = {'written': 0, 'unchanged': 0, 'removed': 0}
+    for name, entry in candidates.items():
+        key = entry['dn'].lower()
+        previous = old_state.get(key)
+        if needs_fetch(name, entry, previous, on_disk.get(name)):
+            to_fetch[key] = (name, entry)
+            continue
+        state[key] = previous
+        if previous.get('reason'):
+            skipped.append(skip_record(entry, previous['reason'], previous.get('detail')))
+        else:
+            counts['unchanged'] += 1
+    written, removed = [], []
+
+    def handle(key, name, entry, raw):
+        mail_now = first_value(raw, mail_attr) if raw is not None else None
+        if raw is None or mail_now != entry['mail']:
+            skipped.append(skip_record(entry, 'changed_during_export', 'entry was removed or renamed while exporting'))
+            return
+        data = first_value(raw, photo_attr)
+        token = change_token(raw, change_attrs) if change_attrs else entry['token']
+        reason, detail = check_photo(data, params['max_photo_bytes'])
+        if reason:
+            skipped.append(skip_record(entry, reason, detail))
+            state[key] = {'token': token, 'name': name, 'reason': reason, 'detail': detail}
+            return
+        path = os.path.join(dest, name)
+        res = fileio.write_if_changed(module, path, data, create_mode=params['file_mode'])
+        forget_moved_temp_file(module)
+        if res['changed']:
+            counts['written'] += 1
+            written.append(name)
+        else:
+            counts['unchanged'] += 1
+        if not check_mode:
+            info = os.stat(path)
+            state[key] = {'token': token, 'name': name, 'stat': [info.st_size, stat_mtime_ns(info)]}
+
+    # pass 2: read the photos that are new or changed
+    fetch_attrs = [mail_attr, photo_attr] + change_attrs
+    if len(to_fetch) > max(params['fetch_threshold'], 0):
+        seen = set()
+        for dn, raw in paged_search(conn, params['search_base'], search_filter, fetch_attrs, page_size, progress):
+            key = dn.lower()
+            if key in to_fetch and key not in seen:
+                seen.add(key)
+                name, entry = to_fetch[key]
+                handle(key, name, entry, raw)
+        for key in set(to_fetch) - seen:
+            name, entry = to_fetch[key]
+            handle(key, name, entry, None)
+    else:
+        for key in sorted(to_fetch):
+            name, entry = to_fetch[key]
+            handle(key, name, entry, read_entry(conn, entry['dn'], fetch_attrs))
+
+    # every search finished: now (and only now) prune
+    if params['prune']:
+        for name in sorted(set(on_disk) - protected):
+            removed.append(name)
+            if not check_mode:
+                try:
+                    os.unlink(os.path.join(dest, name))
+                except OSError as exc:
+                    raise PhotoExportError('cannot remove %s: %s' % (os.path.join(dest, name), to_native(exc)))
+    counts['removed'] = len(removed)
+
+    state_changed = False
+    if params['incremental'] and not check_mode:
+        content = json.dumps({'version': STATE_VERSION, 'settings': settings, 'entries': state},
+                             sort_keys=True, separators=(',', ':'))
+        state_changed = fileio.write_if_changed(module, state_path, content, create_mode=0o600)['changed']
+
+    skipped.sort(key=lambda s: (s['reason'], s['dn']))
+    by_reason = dict((reason, 0) for reason in SKIP_REASONS)
+    for record in skipped:
+        by_reason[record['reason']] = by_reason.get(record['reason'], 0) + 1
+    limit = params['report_limit']
+    result = {
+        'changed': bool(written or removed),
+        'entries': len(entries),
+        'exported': counts['written'] + counts['unchanged'],
+        'fetched': len(to_fetch),
+        'written': counts['written'],
+        'unchanged': counts['unchanged'],
+        'removed': counts['removed'],
+        'skipped_by_reason': by_reason,
+        'skipped_entries': skipped[:limit],
+        'written_files': sorted(written)[:limit],
+        'removed_files': removed[:limit],
+        'truncated': len(skipped) > limit or len(written) > limit or len(removed) > limit,
+        'state_file_changed': state_changed,
+    }
+    if module._diff and (written or removed):  # pylint: disable=protected-access
+        result['diff'] = {
+            'before_header': '%s (photo files)' % dest, 'after_header': '%s (photo files)' % dest,
+            'before': ''.join('%s\n' % n for n in sorted(set(on_disk) & (set(written) | set(removed)))),
+            'after': ''.join('%s (new content)\n' % n for n in sorted(written)),
+        }
+    return result
+
+
+def forget_moved_temp_file(module):
+    """Drop fileio's temporary file from the module's cleanup list once it has been renamed into place.
+
+    AnsibleModule.add_cleanup_file checks membership in a list, so thousands of writes would grow
+    quadratically; the entry is the last one and its file no longer exists after the rename.
+    """
+    files = getattr(module, 'cleanup_files', None)
+    if files and os.path.basename(files[-1]).startswith('.sametime-') and not os.path.lexists(files[-1]):
+        files.pop()
+
+
+def build_bundle(module, dest, bundle_path):
+    """Write a deterministic tar of dest/*.jpg (+ a last '.complete' member) to bundle_path when it differs.
+
+    Streams into a temporary file beside bundle_path (a set is too big to hold in memory, so this
+    cannot use fileio.write_if_changed's bytes API) and replaces the bundle atomically only when
+    the sha256 differs. Returns (changed, sha256).
+    """
+    names = sorted(list_photo_files(dest))
+    directory = os.path.dirname(os.path.abspath(bundle_path))
+    if not os.path.isdir(directory):
+        raise PhotoExportError('the folder of bundle %s does not exist' % bundle_path)
+    fd, tmp = tempfile.mkstemp(prefix='.sametime-bundle-', dir=directory)
+    module.add_cleanup_file(tmp)
+    digest = hashlib.sha256()
+
+    class _Hashing(object):
+        def __init__(self, handle):
+            self.handle = handle
+
+        def write(self, data):
+            digest.update(data)
+            return self.handle.write(data)
+
+        def tell(self):
+            return self.handle.tell()
+
+    try:
+        with os.fdopen(fd, 'wb') as raw:
+            with tarfile.open(fileobj=_Hashing(raw), mode='w', format=tarfile.USTAR_FORMAT) as tar:
+                for name in names:
+                    path = os.path.join(dest, name)
+                    file_info = os.stat(path)
+                    info = tarfile.TarInfo(name)
+                    info.size = file_info.st_size
+                    info.mtime = int(file_info.st_mtime)
+                    info.mode = 0o644
+                    info.uid = info.gid = 0
+                    info.uname = info.gname = 'root'
+                    with open(path, 'rb') as handle:
+                        tar.addfile(info, handle)
+                marker = tarfile.TarInfo(BUNDLE_MARKER)
+                marker.size = 0
+                marker.mtime = 0
+                marker.mode = 0o644
+                marker.uname = marker.gname = 'root'
+                tar.addfile(marker)
+    except (IOError, OSError, tarfile.TarError) as exc:
+        raise PhotoExportError('cannot write bundle %s: %s' % (bundle_path, to_native(exc)))
+    new_sha = digest.hexdigest()
+    if file_sha256(bundle_path) == new_sha:
+        os.unlink(tmp)
+        return False, new_sha
+    if not module.check_mode:
+        os.chmod(tmp, 0o644)
+        module.atomic_move(tmp, bundle_path)
+    else:
+        os.unlink(tmp)
+    return True, new_sha
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    try:
+        with open(path, 'rb') as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b''):
+                digest.update(chunk)
+    except (IOError, OSError):
+        return None
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- photoURL workflow
+
+def update_photo_urls(module, conn, params):
+    """Set url_attribute of every user found to the rendered template; only where it differs."""
+    mail_attr = params['mail_attribute']
+    url_attr = params['url_attribute']
+    template = params['url_template']
+    photo_dir = params.get('photo_dir')
+    available = set(list_photo_files(photo_dir)) if photo_dir else None
+    search_filter = combine_filter(params['search_filter'], [mail_attr])
+    entries = []
+    for dn, raw in paged_search(conn, params['search_base'], search_filter, [mail_attr, url_attr],
+                                params['page_size']):
+        entries.append({'dn': dn, 'mail': first_value(raw, mail_attr), 'urls': raw_values(raw, url_attr)})
+    candidates, skipped, _protected = classify_entries(entries)
+    modified, unchanged = [], 0
+    for name in sorted(candidates):
+        entry = candidates[name]
+        if available is not None and name not in available:
+            skipped.append(skip_record(entry, 'no_photo_file', '%s is not in %s' % (name, photo_dir)))
+            continue
+        url = render_url(template, name)
+        current = [to_text(v, errors='surrogate_or_replace') for v in entry['urls']]
+        if current == [url]:
+            unchanged += 1
+            continue
+        modified.append({'dn': entry['dn'], 'before': current, 'after': url})
+        if module.check_mode:
+            continue
+        try:
+            ok = conn.modify(entry['dn'], {url_attr: [(ldap3.MODIFY_REPLACE, [url])]})
+        except LDAPException as exc:
+            raise PhotoExportError('setting %s on %s failed after %d modifications: %s: %s'
+                                   % (url_attr, entry['dn'], len(modified) - 1, type(exc).__name__, to_native(exc)))
+        if not ok:
+            raise PhotoExportError('setting %s on %s failed after %d modifications: %s'
+                                   % (url_attr, entry['dn'], len(modified) - 1, describe_result(conn)))
+    skipped.sort(key=lambda s: (s['reason'], s['dn']))
+    by_reason = {}
+    for record in skipped:
+        by_reason[record['reason']] = by_reason.get(record['reason'], 0) + 1
+    limit = params['report_limit']
+    result = {
+        'changed': bool(modified),
+        'entries': len(entries),
+        'modified': len(modified),
+        'unchanged': unchanged,
+        'skipped_by_reason': by_reason,
+        'skipped_entries': skipped[:limit],
+        'modified_entries': modified[:limit],
+        'truncated': len(skipped) > limit or len(modified) > limit,
+    }
+    if module._diff and modified:  # pylint: disable=protected-access
+        result['diff'] = {
+            'before_header': '%s of changed entries' % url_attr, 'after_header': '%s of changed entries' % url_attr,
+            'before': ''.join('%s: %s\n' % (m['dn'], ', '.join(m['before'])) for m in modified[:limit]),
+            'after': ''.join('%s: %s\n' % (m['dn'], m['after']) for m in modified[:limit]),
+        }
+    return result
+
+
+def raw_values(raw_attributes, name):
+    values = raw_attributes.get(name.lower())
+    if values is not None:
+        return list(values)
+    for key, values in raw_attributes.items():
+        if key.lower().split(';', 1)[0] == name.lower():
+            return list(values)
+    return []

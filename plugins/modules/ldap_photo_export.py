@@ -1,0 +1,296 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ldap_photo_export
+short_description: Export user photos from LDAP as C(<lower-cased mail>.jpg) files
+version_added: 0.1.0
+description:
+  - Reads every user below O(search_base) that has a mail and a photo (paged search) and writes the photo to
+    O(dest)/C(<lower-cased mail>.jpg), replacing the TDI assembly line C(dump_photos_to_files).
+  - Writes a file only when its bytes differ, atomically (temporary file + rename). Never writes outside O(dest) - a mail
+    containing C(/), C(\), C(..), NUL or control characters, non-ASCII, or not shaped like an address is skipped and
+    reported; two users with the same lower-cased mail are both skipped and reported; data that is not a JPEG, is empty,
+    or is bigger than O(max_photo_bytes) is skipped and reported.
+  - With O(incremental=true) the module remembers per entry the server's change markers (O(change_attributes)) in
+    O(dest)/C(.ldap_photo_export.json) and fetches only photos of new or changed entries, or whose file was touched
+    since; a re-export with nothing changed reads no photo at all.
+  - O(prune) removes C(*.jpg) files of people no longer found (by the filter, which requires mail and photo). Pruning only
+    happens after every search finished; a failing export (server gone mid-way) removes nothing and fails.
+  - Needs the C(ldap3) Python library, so run it on the controller (C(delegate_to=localhost) and C(run_once=true) on the task) or on a
+    host that has ldap3 installed.
+author:
+  - sametime.deploy contributors (!UNKNOWN)
+requirements:
+  - ldap3 >= 2.9 (on the host that runs the module, normally the controller)
+extends_documentation_fragment:
+  - sametime.deploy.attributes
+  - sametime.deploy.attributes.files
+attributes:
+  check_mode:
+    support: full
+    details: Searches LDAP and compares, but writes and removes nothing.
+  diff_mode:
+    support: full
+    details: Lists the photo files that would be written or removed.
+  safe_file_operations:
+    support: full
+options:
+  server_uri:
+    description: LDAP server, C(ldap://host[:port]) or C(ldaps://host[:port]).
+    type: str
+    required: true
+  start_tls:
+    description: Upgrade an C(ldap://) connection with StartTLS before binding.
+    type: bool
+    default: false
+  validate_certs:
+    description: Verify the server certificate (ldaps or StartTLS).
+    type: bool
+    default: true
+  ca_file:
+    description: PEM file of the CA(s) that signed the server certificate; the system store when omitted.
+    type: path
+  bind_dn:
+    description: DN to bind as; anonymous bind when omitted (Domino may then hide attributes).
+    type: str
+  bind_password:
+    description: Password of O(bind_dn).
+    type: str
+  timeout:
+    description: Seconds to wait for connecting and for each server answer; a stalled server fails the task after this.
+    type: int
+    default: 30
+  search_base:
+    description: Base DN of the users, for example C(ou=people,dc=acme,dc=example).
+    type: str
+    required: true
+  search_filter:
+    description:
+      - LDAP filter selecting the users. The module ANDs it with presence filters for O(mail_attribute) and
+        O(photo_attribute).
+    type: str
+    default: (objectClass=person)
+  mail_attribute:
+    description: Attribute holding the mail address the file is named after (its first value is used).
+    type: str
+    default: mail
+  photo_attribute:
+    description:
+      - Attribute holding the JPEG (its first value is used). C(thumbnailPhoto) for Active Directory, C(jpegPhoto) for
+        OpenLDAP and Domino.
+    type: str
+    default: thumbnailPhoto
+  dest:
+    description: Folder the photos are written to (created when missing). Files other than C(*.jpg) are left alone.
+    type: path
+    required: true
+  prune:
+    description: Remove C(*.jpg) files in O(dest) that belong to nobody found by the search.
+    type: bool
+    default: false
+  max_photo_bytes:
+    description:
+      - Photos larger than this are skipped and reported (Sametime recommends 10 KB or less and documents a 45 KB
+        limit). C(0) disables the check.
+    type: int
+    default: 46080
+  page_size:
+    description: Entries per page of the paged search (simple paged results control).
+    type: int
+    default: 1000
+  incremental:
+    description:
+      - Remember change markers and file states in O(dest)/C(.ldap_photo_export.json) and read only photos that may have
+        changed. With V(false) every photo is read and compared byte by byte.
+    type: bool
+    default: true
+  change_attributes:
+    description:
+      - Operational attributes whose values change whenever an entry changes; those the server returns are combined.
+        C(entryCSN) (OpenLDAP) and C(uSNChanged) (AD) are precise, C(modifyTimestamp) has one-second resolution.
+      - Entries for which the server returns none of them are always read.
+    type: list
+    elements: str
+    default: [entryCSN, uSNChanged, modifyTimestamp]
+  fetch_threshold:
+    description:
+      - When more than this many photos must be read, pass 2 is one paged search of all photos; otherwise each needed
+        entry is read by its DN.
+    type: int
+    default: 200
+  report_limit:
+    description: At most this many items are returned in each of the lists RV(skipped_entries), RV(written_files), RV(removed_files).
+    type: int
+    default: 1000
+  bundle:
+    description:
+      - Also write a deterministic tar of the exported set (sorted names, file mtimes, a last empty member C(.complete))
+        to this path, replaced only when its sha256 changes. The role C(sametime.deploy.photo_sync) ships it to IHS.
+    type: path
+notes:
+  - The export is two-pass - pass 1 reads mail and change markers of all users (so duplicates are known before any write),
+    pass 2 reads the photos needed.
+seealso:
+  - module: sametime.deploy.ldap_photo_url
+  - name: Photo pipeline documentation
+    description: docs/photos.md in the collection.
+    link: https://example.invalid/sametime/deploy/docs/photos.md
+"""
+
+EXAMPLES = r"""
+- name: Export photos into the staging folder on the controller
+  sametime.deploy.ldap_photo_export:
+    server_uri: ldap://ldap1.acme.example:389
+    bind_dn: cn=sametime-bind,ou=service,dc=acme,dc=example
+    bind_password: "{{ vault_ldap_bind_password }}"
+    search_base: ou=people,dc=acme,dc=example
+    photo_attribute: jpegPhoto
+    dest: /var/lib/sametime-photos/staging
+    prune: true
+    bundle: /var/lib/sametime-photos/photos.tar
+  delegate_to: localhost
+  run_once: true
+  register: photo_export
+
+- name: Show what was skipped and why
+  ansible.builtin.debug:
+    var: photo_export.skipped_entries
+"""
+
+RETURN = r"""
+entries:
+  description: Entries found by the search (with mail and photo).
+  returned: success
+  type: int
+exported:
+  description: Users whose photo file is now current (RV(written) + RV(unchanged)).
+  returned: success
+  type: int
+fetched:
+  description: Photos read from LDAP in pass 2.
+  returned: success
+  type: int
+written:
+  description: Files written (new or different bytes); in check mode, files that would be written.
+  returned: success
+  type: int
+unchanged:
+  description: Files already current.
+  returned: success
+  type: int
+removed:
+  description: Files removed by O(prune).
+  returned: success
+  type: int
+skipped_by_reason:
+  description: Skipped entries counted by reason (invalid_mail, duplicate_mail, not_jpeg, too_large, empty_photo, changed_during_export).
+  returned: success
+  type: dict
+  sample: {invalid_mail: 2, duplicate_mail: 2, not_jpeg: 1, too_large: 0, empty_photo: 0, changed_during_export: 0}
+skipped_entries:
+  description: The skipped entries with DN, mail (control characters escaped), reason and detail.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{dn: uid=evil,ou=people,dc=acme,dc=example, mail: ../../etc/passwd, reason: invalid_mail, detail: mail contains a path separator}]
+written_files:
+  description: Names of the files written.
+  returned: success
+  type: list
+  elements: str
+removed_files:
+  description: Names of the files removed.
+  returned: success
+  type: list
+  elements: str
+truncated:
+  description: True when a list was cut at O(report_limit).
+  returned: success
+  type: bool
+state_file_changed:
+  description: Whether the incremental state file was rewritten (not counted as a change).
+  returned: success
+  type: bool
+bundle_sha256:
+  description: sha256 of the bundle.
+  returned: when O(bundle) is set
+  type: str
+bundle_changed:
+  description: Whether the bundle was (or in check mode would be) replaced.
+  returned: when O(bundle) is set
+  type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            server_uri=dict(type='str', required=True),
+            start_tls=dict(type='bool', default=False),
+            validate_certs=dict(type='bool', default=True),
+            ca_file=dict(type='path'),
+            bind_dn=dict(type='str'),
+            bind_password=dict(type='str', no_log=True),
+            timeout=dict(type='int', default=30),
+            search_base=dict(type='str', required=True),
+            search_filter=dict(type='str', default='(objectClass=person)'),
+            mail_attribute=dict(type='str', default='mail'),
+            photo_attribute=dict(type='str', default='thumbnailPhoto'),
+            dest=dict(type='path', required=True),
+            prune=dict(type='bool', default=False),
+            max_photo_bytes=dict(type='int', default=46080),
+            page_size=dict(type='int', default=1000),
+            incremental=dict(type='bool', default=True),
+            change_attributes=dict(type='list', elements='str',
+                                   default=list(ldap_photos.DEFAULT_CHANGE_ATTRIBUTES)),
+            fetch_threshold=dict(type='int', default=200),
+            report_limit=dict(type='int', default=1000),
+            bundle=dict(type='path'),
+        ),
+        supports_check_mode=True,
+    )
+    if not ldap_photos.HAS_LDAP3:
+        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(ldap_photos.LDAP3_IMPORT_ERROR))
+    params = dict(module.params)
+    params['file_mode'] = 0o644
+    params['read_only'] = True
+    for name in ('page_size', 'timeout', 'report_limit'):
+        if params[name] < 1:
+            module.fail_json(msg='%s must be at least 1 (got %d)' % (name, params[name]))
+    if params['max_photo_bytes'] < 0:
+        module.fail_json(msg='max_photo_bytes must not be negative')
+
+    conn = None
+    try:
+        conn = ldap_photos.connect(params)
+        result = ldap_photos.export_photos(module, conn, params)
+        if params['bundle']:
+            result['bundle_changed'], result['bundle_sha256'] = ldap_photos.build_bundle(
+                module, params['dest'], params['bundle'])
+            result['changed'] = result['changed'] or result['bundle_changed']
+    except ldap_photos.PhotoExportError as exc:
+        module.fail_json(msg='Photo export to %s failed: %s. Nothing was pruned; files already written stay in %s '
+                             'and the next run completes the export.' % (params['dest'], exc, params['dest']))
+    finally:
+        if conn is not None:
+            try:
+                conn.unbind()
+            except Exception:  # pylint: disable=broad-except
+                pass
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

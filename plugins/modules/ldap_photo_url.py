@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ldap_photo_url
+short_description: Point every user's photo URL attribute (C(photoURL)) at their exported photo
+version_added: 0.1.0
+description:
+  - Sets O(url_attribute) of every user found below O(search_base) to O(url_template) with C({mail}) replaced by the
+    user's lower-cased, URL-encoded mail - the name M(sametime.deploy.ldap_photo_export) gives the photo file.
+  - Sametime web and mobile clients (through STProxy) read C(PhotoURL); map C(ImagePath) to the same attribute in
+    C(UserInfoConfig.xml) to serve Connect/Notes embedded clients too, which needs an C(http://) URL.
+  - Modifies (C(MODIFY_REPLACE)) only entries whose value differs; users whose mail cannot be a file name, or that share
+    a mail, are skipped and reported, exactly as the export skips them.
+  - Needs the C(ldap3) Python library, so run it on the controller (C(delegate_to=localhost) and C(run_once=true) on the task).
+author:
+  - sametime.deploy contributors (!UNKNOWN)
+requirements:
+  - ldap3 >= 2.9 (on the host that runs the module, normally the controller)
+extends_documentation_fragment:
+  - sametime.deploy.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Searches and compares; modifies nothing.
+  diff_mode:
+    support: full
+    details: Shows old and new values of the entries that change.
+options:
+  server_uri:
+    description: LDAP server, C(ldap://host[:port]) or C(ldaps://host[:port]).
+    type: str
+    required: true
+  start_tls:
+    description: Upgrade an C(ldap://) connection with StartTLS before binding.
+    type: bool
+    default: false
+  validate_certs:
+    description: Verify the server certificate (ldaps or StartTLS).
+    type: bool
+    default: true
+  ca_file:
+    description: PEM file of the CA(s) that signed the server certificate; the system store when omitted.
+    type: path
+  bind_dn:
+    description: DN to bind as; it needs write access to O(url_attribute).
+    type: str
+  bind_password:
+    description: Password of O(bind_dn).
+    type: str
+  timeout:
+    description: Seconds to wait for connecting and for each server answer.
+    type: int
+    default: 30
+  search_base:
+    description: Base DN of the users.
+    type: str
+    required: true
+  search_filter:
+    description:
+      - LDAP filter selecting the users; ANDed with a presence filter for O(mail_attribute). Add for example
+        C((jpegPhoto=*)) to give a URL only to users that have a photo, or use O(photo_dir).
+    type: str
+    default: (objectClass=person)
+  mail_attribute:
+    description: Attribute with the mail address (first value).
+    type: str
+    default: mail
+  url_attribute:
+    description: Attribute to set (single value). C(photoURL) exists in AD and Domino; for OpenLDAP add it to the schema.
+    type: str
+    default: photoURL
+  url_template:
+    description:
+      - URL with the placeholder C({mail}), for example C(http://icphotos.example.com/{mail}.jpg). No other placeholders.
+    type: str
+    required: true
+  photo_dir:
+    description:
+      - When set, only users whose C(<mail>.jpg) exists in this folder (the export's O(sametime.deploy.ldap_photo_export#module:dest))
+        get a URL; others are reported as C(no_photo_file) and left alone.
+    type: path
+  page_size:
+    description: Entries per page of the paged search.
+    type: int
+    default: 1000
+  report_limit:
+    description: At most this many items in RV(skipped_entries) and RV(modified_entries).
+    type: int
+    default: 1000
+seealso:
+  - module: sametime.deploy.ldap_photo_export
+"""
+
+EXAMPLES = r"""
+- name: Point photoURL at the IHS photo server
+  sametime.deploy.ldap_photo_url:
+    server_uri: ldap://ldap1.acme.example:389
+    bind_dn: cn=sametime-bind,ou=service,dc=acme,dc=example
+    bind_password: "{{ vault_ldap_bind_password }}"
+    search_base: ou=people,dc=acme,dc=example
+    url_template: http://icphotos.acme.example/{mail}.jpg
+    photo_dir: /var/lib/sametime-photos/staging
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+entries:
+  description: Entries found (with a mail).
+  returned: success
+  type: int
+modified:
+  description: Entries whose attribute was (or in check mode would be) replaced.
+  returned: success
+  type: int
+unchanged:
+  description: Entries that already had the right single value.
+  returned: success
+  type: int
+skipped_by_reason:
+  description: Skipped entries counted by reason (invalid_mail, duplicate_mail, no_photo_file).
+  returned: success
+  type: dict
+skipped_entries:
+  description: Skipped entries with DN, mail, reason and detail.
+  returned: success
+  type: list
+  elements: dict
+modified_entries:
+  description: DN, old values and new value of each modified entry.
+  returned: success
+  type: list
+  elements: dict
+truncated:
+  description: True when a list was cut at O(report_limit).
+  returned: success
+  type: bool
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            server_uri=dict(type='str', required=True),
+            start_tls=dict(type='bool', default=False),
+            validate_certs=dict(type='bool', default=True),
+            ca_file=dict(type='path'),
+            bind_dn=dict(type='str'),
+            bind_password=dict(type='str', no_log=True),
+            timeout=dict(type='int', default=30),
+            search_base=dict(type='str', required=True),
+            search_filter=dict(type='str', default='(objectClass=person)'),
+            mail_attribute=dict(type='str', default='mail'),
+            url_attribute=dict(type='str', default='photoURL'),
+            url_template=dict(type='str', required=True),
+            photo_dir=dict(type='path'),
+            page_size=dict(type='int', default=1000),
+            report_limit=dict(type='int', default=1000),
+        ),
+        supports_check_mode=True,
+    )
+    if not ldap_photos.HAS_LDAP3:
+        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(ldap_photos.LDAP3_IMPORT_ERROR))
+    params = dict(module.params)
+    why = ldap_photos.validate_url_template(params['url_template'])
+    if why:
+        module.fail_json(msg=why)
+    if params['photo_dir'] and not os.path.isdir(params['photo_dir']):
+        module.fail_json(msg='photo_dir %s is not a folder' % params['photo_dir'])
+    for name in ('page_size', 'timeout', 'report_limit'):
+        if params[name] < 1:
+            module.fail_json(msg='%s must be at least 1 (got %d)' % (name, params[name]))
+
+    conn = None
+    try:
+        conn = ldap_photos.connect(params)
+        result = ldap_photos.update_photo_urls(module, conn, params)
+    except ldap_photos.PhotoExportError as exc:
+        module.fail_json(msg='Setting %s failed: %s' % (params['url_attribute'], exc))
+    finally:
+        if conn is not None:
+            try:
+                conn.unbind()
+            except Exception:  # pylint: disable=broad-except
+                pass
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
