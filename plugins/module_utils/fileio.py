@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import os
 import tempfile
 
@@ -94,7 +95,74 @@ def write_if_changed(module, path, content, backup=False, create_mode=None):
         module.fail_json(msg='Could not write a temporary file in %s: %s' % (directory, to_native(exc)))
     module.atomic_move(tmp, os.path.realpath(path) if current is not None else path,
                        unsafe_writes=module.params.get('unsafe_writes', False))
+    _forget_cleanup_file(module, tmp)
     result['write_method'] = 'atomic'
+    return result
+
+
+def _forget_cleanup_file(module, tmp):
+    # The temporary file was renamed into place. AnsibleModule.add_cleanup_file tests list membership, so a
+    # module writing thousands of files would grow quadratically if the entries stayed.
+    files = getattr(module, 'cleanup_files', None)
+    if files and files[-1] == tmp:
+        files.pop()
+    elif files and tmp in files:
+        files.remove(tmp)
+
+
+def file_sha256(path):
+    """sha256 hex digest of a file, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, 'rb') as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b''):
+                digest.update(chunk)
+    except (IOError, OSError):
+        return None
+    return digest.hexdigest()
+
+
+class _HashingWriter(object):
+    def __init__(self, handle, digest):
+        self.handle = handle
+        self.digest = digest
+
+    def write(self, data):
+        self.digest.update(data)
+        return self.handle.write(data)
+
+    def tell(self):
+        return self.handle.tell()
+
+
+def replace_with_stream(module, path, produce, create_mode=0o644):
+    """Like write_if_changed, for content too large to hold in memory.
+
+    `produce(handle)` writes the new content to a file-like object (write/tell). The content streams into a
+    temporary file beside `path` while it is hashed; the file is replaced atomically only when the sha256
+    differs. Check mode computes the same answer and leaves the file alone. Errors from `produce` propagate
+    after the temporary file is removed. Returns a dict: changed, sha256.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix='.sametime-', dir=directory)
+    module.add_cleanup_file(tmp)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            produce(_HashingWriter(handle, digest))
+    except BaseException:
+        os.unlink(tmp)
+        _forget_cleanup_file(module, tmp)
+        raise
+    result = {'sha256': digest.hexdigest()}
+    result['changed'] = file_sha256(path) != result['sha256']
+    if not result['changed'] or module.check_mode:
+        os.unlink(tmp)
+        _forget_cleanup_file(module, tmp)
+        return result
+    os.chmod(tmp, create_mode)
+    module.atomic_move(tmp, path, unsafe_writes=module.params.get('unsafe_writes', False))
+    _forget_cleanup_file(module, tmp)
     return result
 
 

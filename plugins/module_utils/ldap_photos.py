@@ -26,7 +26,6 @@ import os
 import re
 import stat
 import tarfile
-import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.module_utils.six.moves.urllib.parse import quote
@@ -528,7 +527,6 @@ def export_photos(module, conn, params):
             return
         path = os.path.join(dest, name)
         res = fileio.write_if_changed(module, path, data, create_mode=params['file_mode'])
-        forget_moved_temp_file(module)
         if res['changed']:
             counts['written'] += 1
             written.append(name)
@@ -602,86 +600,42 @@ def export_photos(module, conn, params):
     return result
 
 
-def forget_moved_temp_file(module):
-    """Drop fileio's temporary file from the module's cleanup list once it has been renamed into place.
-
-    AnsibleModule.add_cleanup_file checks membership in a list, so thousands of writes would grow
-    quadratically; the entry is the last one and its file no longer exists after the rename.
-    """
-    files = getattr(module, 'cleanup_files', None)
-    if files and os.path.basename(files[-1]).startswith('.sametime-') and not os.path.lexists(files[-1]):
-        files.pop()
-
-
 def build_bundle(module, dest, bundle_path):
     """Write a deterministic tar of dest/*.jpg (+ a last '.complete' member) to bundle_path when it differs.
 
-    Streams into a temporary file beside bundle_path (a set is too big to hold in memory, so this
-    cannot use fileio.write_if_changed's bytes API) and replaces the bundle atomically only when
-    the sha256 differs. Returns (changed, sha256).
+    A set is too big to hold in memory, so the tar streams through fileio.replace_with_stream, which
+    replaces the bundle atomically only when its sha256 differs. Returns (changed, sha256).
     """
     names = sorted(list_photo_files(dest))
     directory = os.path.dirname(os.path.abspath(bundle_path))
     if not os.path.isdir(directory):
         raise PhotoExportError('the folder of bundle %s does not exist' % bundle_path)
-    fd, tmp = tempfile.mkstemp(prefix='.sametime-bundle-', dir=directory)
-    module.add_cleanup_file(tmp)
-    digest = hashlib.sha256()
 
-    class _Hashing(object):
-        def __init__(self, handle):
-            self.handle = handle
-
-        def write(self, data):
-            digest.update(data)
-            return self.handle.write(data)
-
-        def tell(self):
-            return self.handle.tell()
+    def produce(handle):
+        with tarfile.open(fileobj=handle, mode='w', format=tarfile.USTAR_FORMAT) as tar:
+            for name in names:
+                path = os.path.join(dest, name)
+                file_info = os.stat(path)
+                info = tarfile.TarInfo(name)
+                info.size = file_info.st_size
+                info.mtime = int(file_info.st_mtime)
+                info.mode = 0o644
+                info.uid = info.gid = 0
+                info.uname = info.gname = 'root'
+                with open(path, 'rb') as photo:
+                    tar.addfile(info, photo)
+            marker = tarfile.TarInfo(BUNDLE_MARKER)
+            marker.size = 0
+            marker.mtime = 0
+            marker.mode = 0o644
+            marker.uname = marker.gname = 'root'
+            tar.addfile(marker)
 
     try:
-        with os.fdopen(fd, 'wb') as raw:
-            with tarfile.open(fileobj=_Hashing(raw), mode='w', format=tarfile.USTAR_FORMAT) as tar:
-                for name in names:
-                    path = os.path.join(dest, name)
-                    file_info = os.stat(path)
-                    info = tarfile.TarInfo(name)
-                    info.size = file_info.st_size
-                    info.mtime = int(file_info.st_mtime)
-                    info.mode = 0o644
-                    info.uid = info.gid = 0
-                    info.uname = info.gname = 'root'
-                    with open(path, 'rb') as handle:
-                        tar.addfile(info, handle)
-                marker = tarfile.TarInfo(BUNDLE_MARKER)
-                marker.size = 0
-                marker.mtime = 0
-                marker.mode = 0o644
-                marker.uname = marker.gname = 'root'
-                tar.addfile(marker)
+        result = fileio.replace_with_stream(module, bundle_path, produce)
     except (IOError, OSError, tarfile.TarError) as exc:
         raise PhotoExportError('cannot write bundle %s: %s' % (bundle_path, to_native(exc)))
-    new_sha = digest.hexdigest()
-    if file_sha256(bundle_path) == new_sha:
-        os.unlink(tmp)
-        return False, new_sha
-    if not module.check_mode:
-        os.chmod(tmp, 0o644)
-        module.atomic_move(tmp, bundle_path)
-    else:
-        os.unlink(tmp)
-    return True, new_sha
-
-
-def file_sha256(path):
-    digest = hashlib.sha256()
-    try:
-        with open(path, 'rb') as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b''):
-                digest.update(chunk)
-    except (IOError, OSError):
-        return None
-    return digest.hexdigest()
+    return result['changed'], result['sha256']
 
 
 # --------------------------------------------------------------------------- photoURL workflow

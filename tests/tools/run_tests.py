@@ -49,6 +49,8 @@ def env():
     environ['PATH'] = BIN + os.pathsep + environ.get('PATH', '')
     environ['VIRTUAL_ENV'] = VENV
     environ['ANSIBLE_CONFIG'] = os.path.join(REPO, 'ansible.cfg')
+    # molecule sets its own collections path and ignores ansible.cfg's; point it at the checkout's link
+    environ['ANSIBLE_COLLECTIONS_PATH'] = os.path.join(REPO, '.collections')
     environ.setdefault('ANSIBLE_FORCE_COLOR', '0')
     environ['PY_COLORS'] = '0'
     return environ

@@ -163,12 +163,13 @@ def test_list_photo_files_only_regular_jpgs(tmp_path):
 
 class _FakeModule(object):
     check_mode = False
+    params = {}
 
     def __init__(self):
-        self.cleanup = []
+        self.cleanup_files = []
 
     def add_cleanup_file(self, path):
-        self.cleanup.append(path)
+        self.cleanup_files.append(path)
 
     def atomic_move(self, src, dest, unsafe_writes=False):
         os.rename(src, dest)
@@ -185,6 +186,7 @@ def test_bundle_is_deterministic_and_replaced_only_on_change(tmp_path):
     module = _FakeModule()
     changed, sha = lp.build_bundle(module, str(dest), bundle)
     assert changed
+    assert module.cleanup_files == []  # the renamed temporary file is no longer registered
     with open(bundle, 'rb') as handle:
         data = handle.read()
     assert hashlib.sha256(data).hexdigest() == sha
@@ -212,23 +214,6 @@ def test_settings_key_changes_with_relevant_options():
     other = dict(base, photo_attribute='thumbnailPhoto')
     assert lp.settings_key(base) != lp.settings_key(other)
     assert lp.settings_key(base) == lp.settings_key(dict(base, prune=False))
-
-
-def test_forget_moved_temp_file_pops_only_a_vanished_fileio_temp(tmp_path):
-    module = _FakeModule()
-    gone = str(tmp_path / '.sametime-abc')
-    kept = tmp_path / '.sametime-def'
-    kept.write_bytes(b'x')
-    other = str(tmp_path / 'bundle.tmp')
-    module.cleanup_files = [other, gone]
-    lp.forget_moved_temp_file(module)
-    assert module.cleanup_files == [other]
-    module.cleanup_files.append(str(kept))
-    lp.forget_moved_temp_file(module)  # still exists: stays registered for cleanup
-    assert module.cleanup_files == [other, str(kept)]
-    module.cleanup_files = [other]
-    lp.forget_moved_temp_file(module)  # not a fileio temp file
-    assert module.cleanup_files == [other]
 
 
 @pytest.mark.parametrize('message, expected', [
