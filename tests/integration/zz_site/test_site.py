@@ -36,7 +36,12 @@ SERVERS = ['ssc', 'stproxy1', 'meeting1', 'meeting2', 'ihs1', 'ldap1', 'db2a', '
 # the trees of a lab host that site.yml may touch, seen from the controller (relative to .lab/hosts/<host>)
 TREES = ['opt', 'home', 'etc/hosts']
 # files that change by themselves while the lab runs (logs, pid/lock files, the HADR heartbeat)
-VOLATILE = ['*/logs/*', '*.log', '*.pid', '*/.lock', '*.lock', '*/db2emu/hadr.*', '*/__pycache__/*']
+# (the WAS emulator's events.jsonl is its audit log: read-only wsadmin runs and serverStatus append to it; what it
+# records of changes is compared by _was_changes instead)
+VOLATILE = ['*/logs/*', '*.log', '*.pid', '*/.lock', '*.lock', '*/db2emu/hadr.*', '*/__pycache__/*',
+            '*/emulator/events.jsonl']
+# WAS emulator events that change something: a config save, a sync, a server start/stop, a meeting key written
+WAS_CHANGE_EVENTS = ('save', 'sync', 'start', 'stop', 'meeting_config_set')
 IHS_URL = 'http://203.0.113.20'
 STATE = {}
 
@@ -105,8 +110,22 @@ def _ldap_urls():
     return hashlib.sha256(proc.stdout.encode()).hexdigest(), proc.stdout.count('photoURL:')
 
 
+def _was_changes(lab):
+    """Count of state-changing events in every WAS emulator profile's audit log."""
+    counts = {}
+    for host in SERVERS:
+        root = lab.host_root(host)
+        for dirpath, _dirs, names in os.walk(os.path.join(root, 'opt')):
+            if 'events.jsonl' in names and dirpath.endswith('/emulator'):
+                with open(os.path.join(dirpath, 'events.jsonl')) as handle:
+                    events = [json.loads(line) for line in handle if line.strip()]
+                counts[(host, dirpath)] = sum(1 for e in events if e.get('event') in WAS_CHANGE_EVENTS)
+    return counts
+
+
 def _state(lab, lab_exec):
-    return {'files': _files(lab), 'links': _links(lab), 'apache': _apache(lab_exec), 'ldap': _ldap_urls()}
+    return {'files': _files(lab), 'links': _links(lab), 'apache': _apache(lab_exec), 'ldap': _ldap_urls(),
+            'was': _was_changes(lab)}
 
 
 def _diff(before, after):
@@ -145,6 +164,7 @@ def test_check_diff_on_fresh_lab_changes_nothing(fresh_lab, lab_exec, ansible_pl
     assert before['links'] == after['links']
     assert before['apache'] == after['apache']
     assert before['ldap'] == after['ldap']
+    assert before['was'] == after['was']
     # the preview shows the changes: hosts entries, the vhost, the photo cache, HADR, ... as diffs and in the report
     changed = dict((h, s['changed']) for h, s in proc.stats.items() if s['changed'])
     for host in ('ssc', 'stproxy1', 'meeting1', 'meeting2', 'ihs1', 'db2a', 'db2b'):
