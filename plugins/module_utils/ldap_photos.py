@@ -63,6 +63,20 @@ JPEG_EOI = b'\xff\xd9'
 SKIP_REASONS = ('invalid_mail', 'duplicate_mail', 'not_jpeg', 'too_large', 'empty_photo', 'changed_during_export')
 
 
+# The connection and search options that ldap_photo_export and ldap_photo_url share.
+CONNECTION_SPEC = dict(
+    server_uri=dict(type='str', required=True),
+    start_tls=dict(type='bool', default=False),
+    validate_certs=dict(type='bool', default=True),
+    ca_file=dict(type='path'),
+    bind_dn=dict(type='str'),
+    bind_password=dict(type='str', no_log=True),
+    timeout=dict(type='int', default=30),
+    search_base=dict(type='str', required=True),
+    search_filter=dict(type='str', default='(objectClass=person)'),
+    mail_attribute=dict(type='str', default='mail'),
+)
+
 class PhotoExportError(Exception):
     """A failure that must stop the export; the message says what and where."""
 

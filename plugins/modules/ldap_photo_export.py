@@ -235,30 +235,22 @@ from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
 
 
 def main():
+    argument_spec = dict(ldap_photos.CONNECTION_SPEC)
+    argument_spec.update(
+        photo_attribute=dict(type='str', default='thumbnailPhoto'),
+        dest=dict(type='path', required=True),
+        prune=dict(type='bool', default=False),
+        max_photo_bytes=dict(type='int', default=46080),
+        page_size=dict(type='int', default=1000),
+        incremental=dict(type='bool', default=True),
+        change_attributes=dict(type='list', elements='str',
+                               default=list(ldap_photos.DEFAULT_CHANGE_ATTRIBUTES)),
+        fetch_threshold=dict(type='int', default=200),
+        report_limit=dict(type='int', default=1000),
+        bundle=dict(type='path'),
+    )
     module = AnsibleModule(
-        argument_spec=dict(
-            server_uri=dict(type='str', required=True),
-            start_tls=dict(type='bool', default=False),
-            validate_certs=dict(type='bool', default=True),
-            ca_file=dict(type='path'),
-            bind_dn=dict(type='str'),
-            bind_password=dict(type='str', no_log=True),
-            timeout=dict(type='int', default=30),
-            search_base=dict(type='str', required=True),
-            search_filter=dict(type='str', default='(objectClass=person)'),
-            mail_attribute=dict(type='str', default='mail'),
-            photo_attribute=dict(type='str', default='thumbnailPhoto'),
-            dest=dict(type='path', required=True),
-            prune=dict(type='bool', default=False),
-            max_photo_bytes=dict(type='int', default=46080),
-            page_size=dict(type='int', default=1000),
-            incremental=dict(type='bool', default=True),
-            change_attributes=dict(type='list', elements='str',
-                                   default=list(ldap_photos.DEFAULT_CHANGE_ATTRIBUTES)),
-            fetch_threshold=dict(type='int', default=200),
-            report_limit=dict(type='int', default=1000),
-            bundle=dict(type='path'),
-        ),
+        argument_spec=argument_spec,
         supports_check_mode=True,
     )
     if not ldap_photos.HAS_LDAP3:

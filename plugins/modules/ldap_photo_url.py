@@ -153,24 +153,16 @@ from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
 
 
 def main():
+    argument_spec = dict(ldap_photos.CONNECTION_SPEC)
+    argument_spec.update(
+        url_attribute=dict(type='str', default='photoURL'),
+        url_template=dict(type='str', required=True),
+        photo_dir=dict(type='path'),
+        page_size=dict(type='int', default=1000),
+        report_limit=dict(type='int', default=1000),
+    )
     module = AnsibleModule(
-        argument_spec=dict(
-            server_uri=dict(type='str', required=True),
-            start_tls=dict(type='bool', default=False),
-            validate_certs=dict(type='bool', default=True),
-            ca_file=dict(type='path'),
-            bind_dn=dict(type='str'),
-            bind_password=dict(type='str', no_log=True),
-            timeout=dict(type='int', default=30),
-            search_base=dict(type='str', required=True),
-            search_filter=dict(type='str', default='(objectClass=person)'),
-            mail_attribute=dict(type='str', default='mail'),
-            url_attribute=dict(type='str', default='photoURL'),
-            url_template=dict(type='str', required=True),
-            photo_dir=dict(type='path'),
-            page_size=dict(type='int', default=1000),
-            report_limit=dict(type='int', default=1000),
-        ),
+        argument_spec=argument_spec,
         supports_check_mode=True,
     )
     if not ldap_photos.HAS_LDAP3:
