@@ -69,6 +69,15 @@ def _path(result):
     return None
 
 
+def _backup(result):
+    """The backup a module made: C(backup_file) (copy, template, this collection) or C(backup) (lineinfile,
+    blockinfile, replace), which is a path there, not the option's boolean."""
+    for key in ('backup_file', 'backup'):
+        if isinstance(result.get(key), str) and result[key]:
+            return result[key]
+    return None
+
+
 def render_markdown(run_id, playbook, check_mode, changes, stats):
     """Pure: the report text. changes: host -> [ {task, action, summary, path, backup_file} ]."""
     lines = ['# Change report %s' % run_id, '']
@@ -136,7 +145,7 @@ class CallbackModule(CallbackBase):
                 'action': result._task.action,  # pylint: disable=protected-access
                 'summary': _summary(item),
                 'path': _path(item),
-                'backup_file': item.get('backup_file'),
+                'backup_file': _backup(item),
                 # a delegated task's file (and its backup) lives on the delegate, not on the task's host
                 'delegated_to': (res.get('_ansible_delegated_vars') or {}).get('ansible_delegated_host')
                 or result._task.delegate_to,  # pylint: disable=protected-access

@@ -39,7 +39,7 @@ TREES = ['opt', 'home', 'etc/hosts']
 # (the WAS emulator's events.jsonl is its audit log: read-only wsadmin runs and serverStatus append to it; what it
 # records of changes is compared by _was_changes instead)
 VOLATILE = ['*/logs/*', '*.log', '*.pid', '*/.lock', '*.lock', '*/db2emu/hadr.*', '*/__pycache__/*',
-            '*/emulator/events.jsonl']
+            '*/emulator/events.jsonl', '*$py.class']
 # WAS emulator events that change something: a config save, a sync, a server start/stop, a meeting key written
 WAS_CHANGE_EVENTS = ('save', 'sync', 'start', 'stop', 'meeting_config_set')
 IHS_URL = 'http://203.0.113.20'
@@ -119,7 +119,9 @@ def _was_changes(lab):
             if 'events.jsonl' in names and dirpath.endswith('/emulator'):
                 with open(os.path.join(dirpath, 'events.jsonl')) as handle:
                     events = [json.loads(line) for line in handle if line.strip()]
-                counts[(host, dirpath)] = sum(1 for e in events if e.get('event') in WAS_CHANGE_EVENTS)
+                changes = sum(1 for e in events if e.get('event') in WAS_CHANGE_EVENTS)
+                if changes:  # a profile's log appears with its first (read-only) event
+                    counts[(host, dirpath)] = changes
     return counts
 
 

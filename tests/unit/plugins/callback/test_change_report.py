@@ -30,6 +30,16 @@ def test_path(result, expected):
     assert change_report._path(result) == expected
 
 
+@pytest.mark.parametrize('result, expected', [
+    ({'backup_file': '/etc/x.1~'}, '/etc/x.1~'),
+    ({'backup': '/opt/httpd.conf.2~'}, '/opt/httpd.conf.2~'),
+    ({'backup': '', 'backup_file': None}, None),
+    ({'invocation': {'module_args': {'backup': True}}}, None),
+])
+def test_backup(result, expected):
+    assert change_report._backup(result) == expected
+
+
 def test_render_markdown():
     text = change_report.render_markdown(
         '20261129T030000', 'site.yml', False,
