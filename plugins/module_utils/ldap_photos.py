@@ -77,6 +77,7 @@ CONNECTION_SPEC = dict(
     mail_attribute=dict(type='str', default='mail'),
 )
 
+
 class PhotoExportError(Exception):
     """A failure that must stop the export; the message says what and where."""
 

@@ -10,9 +10,10 @@ py="$venv/bin/python"
 pyver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 at_dir=$("$py" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
 mkdir -p "$HOME/.ansible/test/cache"
-for v in $(grep -ohE "pip='[0-9.]+'" "$at_dir/_internal/python_requirements.py" | grep -oE "[0-9.]+" | sort -u); do
-  cp "$repo/tests/sanity/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py"
-done
+grep -ohE "pip='[0-9.]+'" "$at_dir/_internal/python_requirements.py" | grep -oE "[0-9.]+" | sort -u |
+  while read -r v; do
+    cp "$repo/tests/sanity/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py"
+  done
 core=$("$py" -c 'from ansible.release import __version__ as v; print(".".join(v.split(".")[:2]))')
 # one folder per run: several runs (2.21 and 2.16, or two developers) may overlap
 top="$repo/build/sanity-$core-$$"
