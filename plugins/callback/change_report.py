@@ -58,14 +58,16 @@ def _summary(result):
     return ''
 
 
-def _path(result):
+def _path(result, task_args=None):
+    """The file a result is about: from the result, else its invocation, else the task's own arguments
+    (lineinfile and friends return neither the path nor, to callbacks, their invocation)."""
     for key in PATH_KEYS:
         if isinstance(result.get(key), str):
             return result[key]
-    args = (result.get('invocation') or {}).get('module_args') or {}
-    for key in PATH_KEYS:
-        if isinstance(args.get(key), str):
-            return args[key]
+    for args in ((result.get('invocation') or {}).get('module_args') or {}, task_args or {}):
+        for key in PATH_KEYS:
+            if isinstance(args.get(key), str):
+                return args[key]
     return None
 
 
@@ -144,7 +146,7 @@ class CallbackModule(CallbackBase):
                 'task': result._task.get_name(),  # pylint: disable=protected-access
                 'action': result._task.action,  # pylint: disable=protected-access
                 'summary': _summary(item),
-                'path': _path(item),
+                'path': _path(item, result._task.args),  # pylint: disable=protected-access
                 'backup_file': _backup(item),
                 # a delegated task's file (and its backup) lives on the delegate, not on the task's host
                 'delegated_to': (res.get('_ansible_delegated_vars') or {}).get('ansible_delegated_host')

@@ -30,6 +30,11 @@ def test_path(result, expected):
     assert change_report._path(result) == expected
 
 
+def test_path_from_task_args():
+    assert change_report._path({'backup': '/x~'}, {'path': '/opt/httpd.conf', 'line': 'x'}) == '/opt/httpd.conf'
+    assert change_report._path({'dest': '/d'}, {'path': '/ignored'}) == '/d'
+
+
 @pytest.mark.parametrize('result, expected', [
     ({'backup_file': '/etc/x.1~'}, '/etc/x.1~'),
     ({'backup': '/opt/httpd.conf.2~'}, '/opt/httpd.conf.2~'),
