@@ -16,9 +16,12 @@ __metaclass__ = type
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO_ROOT, '.collections'))
+from ansible_collections.sametime.deploy.plugins.module_utils import db2clp  # pylint: disable=wrong-import-position
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LABCTL = os.path.join(REPO, 'tests', 'lab', 'labctl')
@@ -86,12 +89,11 @@ def main():
 
     roles = {}
     for host in ('db2a', 'db2b'):
-        out = in_host(host, 'su', '-', 'db2inst1', '-c', 'db2pd -hadr -db STMS').stdout.decode()
-        state = re.search(r'HADR_STATE\s*=\s*(\S+)', out)
-        role = re.search(r'HADR_ROLE\s*=\s*(\S+)', out)
-        roles[host] = role.group(1) if role else '?'
-        check(bool(state) and state.group(1) == 'PEER', '%s HADR in PEER' % host,
-              '%s, %s' % (roles[host], state.group(1) if state else 'no state'))
+        out = in_host(host, 'su', '-', 'db2inst1', '-c', 'LANG=C db2pd -hadr -db STMS').stdout.decode()
+        # the collection's own parser: db2a prints the 10.1+ format, db2b the 9.7 table format
+        hadr = db2clp.parse_db2pd_hadr(out)
+        roles[host] = hadr['role'] or '?'
+        check(hadr['state'] == 'PEER', '%s HADR in PEER' % host, '%s, %s' % (roles[host], hadr['state'] or 'no state'))
     check(sorted(roles.values()) == ['PRIMARY', 'STANDBY'], 'one primary and one standby', str(roles))
 
     print('\ndemo: %s' % ('all checks passed' if not failures else '%d check(s) failed: %s'
