@@ -128,13 +128,9 @@ class CallbackModule(CallbackBase):
         self._playbook = os.path.basename(playbook._file_name)  # pylint: disable=protected-access
 
     def v2_playbook_on_play_start(self, play):
+        # --check shows on every task result (v2_runner_on_ok); a play may also set check_mode itself
         if play.check_mode:
             self._check_mode = True
-        variable_manager = play.get_variable_manager() if hasattr(play, 'get_variable_manager') else None
-        if variable_manager is not None:
-            extra = getattr(variable_manager, 'extra_vars', {}) or {}
-            if extra.get('ansible_check_mode'):
-                self._check_mode = True
 
     def _record(self, result):
         res = result._result  # pylint: disable=protected-access

@@ -23,7 +23,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from wasemu import store  # noqa: E402
+from wasemu import store
 
 WAS_ROOT = '/opt/IBM/WebSphere/AppServer'
 CELL = 'sscCell01'

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from wasemu import store  # noqa: E402
+from wasemu import store
 
 TOKENS = set()
 

@@ -13,7 +13,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from wasemu import admin, store  # noqa: E402
+from wasemu import admin, store
 
 EXIT_FAILURE = 105
 

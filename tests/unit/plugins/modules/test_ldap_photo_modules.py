@@ -20,8 +20,8 @@ import pytest
 
 ldap3 = pytest.importorskip('ldap3')
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos  # noqa: E402
-from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url  # noqa: E402
+from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url
 
 SLAPD = '/usr/sbin/slapd'
 BASE = 'dc=acme,dc=example'
