@@ -21,9 +21,11 @@ description:
   - O(mode=hardened) (default) allows a request when the client address is in O(allow_networks)/O(allow_hosts) or a
     cookie of O(allow_cookies) is present, matched by name anchored at the start of the C(Cookie) header or after a
     separator, case-sensitively, with a non-empty value. Only C(GET)/C(HEAD) of C(/<mail>.jpg) (O(photo_name_regex)) are
-    served; every other path or method gets 403, directory listing is off, denied clients get 403 for existing and
-    missing photos alike (no e-mail existence oracle), responses carry C(Cache-Control) (default C(private)) and the
-    access log records whether a cookie allowed the request, never the cookie value.
+    served; every other path or method gets 403 (C(TRACE) gets 405 from C(TraceEnable off)), directory listing is off,
+    denied clients get 403 for existing and missing photos alike (no e-mail existence oracle), responses carry
+    C(Cache-Control) (default C(private)) and the access log records whether a cookie allowed the request, never the
+    cookie value. The hardened mode needs C(mod_setenvif), C(mod_alias) (C(RedirectMatch 403) refuses the other paths)
+    and C(mod_headers); C(mod_rewrite) only for O(mode=seed).
   - O(mode=seed) reproduces the original rules (substring cookie tests with C([NC]), C(REMOTE_ADDR) regexes on 2.2 or
     C(expr -R) on 2.4, everyone else redirected with 302 to O(redirect_url)); it exists to compare against and to
     migrate from.
@@ -32,8 +34,10 @@ description:
     LTPA tokens. C(STPluginActivePage=stMeetingroom) is set by the Sametime Meetings web page for everyone, guests
     included, so allowing it makes the photos reachable by anyone who knows the cookie; remove it from O(allow_cookies)
     when guests need no photos or get them through a server-side proxy (STProxy, allow-listed by address).
-  - Apache 2.2 syntax uses C(Order/Deny/Allow from <CIDR>) (2.2 takes CIDRs natively); on an Apache 2.4 server it
-    needs C(mod_access_compat). 2.4 syntax uses C(Require ip)/C(Require env).
+  - Apache 2.2 syntax uses C(Order/Deny/Allow from <CIDR>) (2.2 takes CIDRs natively) and C(<LimitExcept GET>) for the
+    methods; on an Apache 2.4 server it needs C(mod_access_compat). 2.2 accepts C(TraceEnable) only at server level, so
+    the 2.2 file sets C(TraceEnable off) after the vhost, for the whole server. 2.4 syntax uses C(Require method),
+    C(Require ip) and C(Require env) and C(TraceEnable off) inside the vhost.
 extends_documentation_fragment:
   - sametime.deploy.attributes
   - sametime.deploy.attributes.files
@@ -120,8 +124,8 @@ options:
     default: logs/photos_access.log
   load_modules:
     description: Modules to load from this file when not loaded yet, as C(module_id -> path), each wrapped in
-      C(<IfModule !module_id>) (e.g. C(rewrite_module), C(setenvif_module), C(headers_module), and
-      C(access_compat_module) for 2.2 syntax on 2.4).
+      C(<IfModule !module_id>) (e.g. C(setenvif_module), C(alias_module), C(headers_module), C(rewrite_module) for
+      O(mode=seed), and C(access_compat_module) for 2.2 syntax on 2.4).
     type: dict
     default: {}
   name_virtual_host:
@@ -144,8 +148,8 @@ options:
     default: false
 notes:
   - Uncertain on real IHS 7-8.5 (checked on Apache 2.4 with mod_access_compat only), hence options rather than fixed
-    behaviour - O(name_virtual_host), O(configtest_include), O(load_modules). C(TraceEnable off) is rendered for 2.4
-    only; on 2.2 TRACE is refused by the method rule.
+    behaviour - O(name_virtual_host), O(configtest_include), O(load_modules). C(TraceEnable off) is rendered inside the
+    vhost for 2.4 and after it (server-wide) for 2.2, where C(<LimitExcept>) cannot refuse TRACE.
 seealso:
   - module: sametime.deploy.ihs_info
 author:

@@ -45,6 +45,13 @@ REQUESTS = [
     ('listing', 'GET', '/', []),
     ('HEAD', 'HEAD', '/' + PHOTO, []),
     ('POST', 'POST', '/' + PHOTO, []),
+    ('POST, cookie', 'POST', '/' + PHOTO, ['LtpaToken2=' + SECRET]),
+    ('OPTIONS', 'OPTIONS', '/' + PHOTO, []),
+    ('DELETE', 'DELETE', '/' + PHOTO, []),
+    ('TRACE', 'TRACE', '/' + PHOTO, []),
+    ('encoded @', 'GET', '/' + PHOTO.replace('@', '%40'), []),
+    ('sub-path', 'GET', '/' + PHOTO + '/x', []),
+    ('other file, cookie', 'GET', '/notes.txt', ['LtpaToken2=' + SECRET]),
 ]
 INSIDE = ('client-office', 'client-vpn', 'stproxy1')
 OUTSIDE = ('guest',)
@@ -57,6 +64,8 @@ HARDENED = {
     'forged: name in a value': (200, 403), 'forged: wrong case': (200, 403), 'forged: meeting value': (200, 403),
     'forged: meeting name': (200, 403), 'missing photo': (404, 403), 'missing photo, cookie': (404, 404),
     'other file': (403, 403), 'listing': (403, 403), 'HEAD': (200, 403), 'POST': (403, 403),
+    'POST, cookie': (403, 403), 'OPTIONS': (403, 403), 'DELETE': (403, 403), 'TRACE': (405, 405),
+    'encoded @': (200, 403), 'sub-path': (403, 403), 'other file, cookie': (403, 403),
 }
 SEED = {
     'no cookie': (200, 302), 'LtpaToken2': (200, 200), 'LtpaToken after another': (200, 200),
@@ -67,6 +76,8 @@ SEED = {
     'forged: meeting name': (200, 200), 'missing photo': (404, 302), 'missing photo, cookie': (404, 404),
     # any file is served; "/" has no index.html and the lab loads no mod_autoindex: 404, no listing here
     'other file': (200, 302), 'listing': (404, 302), 'HEAD': (200, 302), 'POST': (200, 302),
+    'POST, cookie': (200, 200), 'OPTIONS': (200, 302), 'DELETE': (405, 302), 'TRACE': (200, 302),
+    'encoded @': (200, 302), 'sub-path': (404, 302), 'other file, cookie': (200, 200),
 }
 EXPECTED = {'hardened': HARDENED, 'seed': SEED}
 

@@ -143,8 +143,11 @@ def _directives(text):
 
 def test_hardened_24_access_block():
     lines = _directives(_render())
-    assert 'Require ip 192.0.2.0/25 192.0.2.128/25 203.0.113.11' in lines
-    assert 'Require env sametime_photo_ok' in lines
+    start = lines.index('<Directory "/opt/IBM/HTTPServer/photos">')
+    assert lines[start:start + 11] == [
+        '<Directory "/opt/IBM/HTTPServer/photos">', 'Options None', 'AllowOverride None', '<RequireAll>',
+        'Require method GET HEAD', '<RequireAny>', 'Require ip 192.0.2.0/25 192.0.2.128/25 203.0.113.11',
+        'Require env sametime_photo_ok', '</RequireAny>', '</RequireAll>', '</Directory>']
     assert not [line for line in lines if line.startswith(('Order', 'Allow ', 'Deny'))]
     assert 'TraceEnable off' in lines and 'Options None' in lines and 'AllowOverride None' in lines
     assert 'Header set Cache-Control "private, max-age=3600"' in lines
@@ -153,12 +156,15 @@ def test_hardened_24_access_block():
 def test_hardened_22_access_block():
     lines = _directives(_render(apache_generation='2.2', name_virtual_host=True))
     start = lines.index('<Directory "/opt/IBM/HTTPServer/photos">')
-    assert lines[start:start + 11] == [
+    assert lines[start:start + 15] == [
         '<Directory "/opt/IBM/HTTPServer/photos">', 'Options None', 'AllowOverride None',
         '<IfModule authz_core_module>', 'Require all granted', '</IfModule>', 'Order Deny,Allow',
         'Deny from all', 'Allow from 192.0.2.0/25 192.0.2.128/25 203.0.113.11', 'Allow from env=sametime_photo_ok',
-        '</Directory>']
-    assert [line for line in lines if line.startswith('Require') or line == 'TraceEnable off'] == ['Require all granted']
+        '<LimitExcept GET>', 'Order Allow,Deny', 'Deny from all', '</LimitExcept>', '</Directory>']
+    assert [line for line in lines if line.startswith('Require') or line == 'TraceEnable off'] == [
+        'Require all granted', 'TraceEnable off']
+    # 2.2 accepts TraceEnable only at server level: after the vhost, never inside it
+    assert lines.index('TraceEnable off') > lines.index('</VirtualHost>')
     assert lines[0] == 'NameVirtualHost *:80'
 
 
@@ -169,11 +175,29 @@ def test_nothing_allowed_denies_everything():
     assert 'Deny from all' in lines and not [line for line in lines if line.startswith('Allow ')]
 
 
-def test_hardened_photo_path_and_methods():
-    lines = _directives(_render())
-    assert lines.index('RewriteEngine On') < lines.index('RewriteRule ^ - [F]')
-    assert 'RewriteCond %{REQUEST_METHOD} !^(GET|HEAD)$' in lines
-    assert 'RewriteRule !^/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.jpg$ - [F]' in lines
+@pytest.mark.parametrize('generation', ['2.4', '2.2'])
+def test_hardened_refuses_other_paths_without_mod_rewrite(generation):
+    lines = _directives(_render(apache_generation=generation))
+    assert 'RedirectMatch 403 "^/(?!(?:[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.jpg)$)"' in lines
+    assert not [line for line in lines if line.startswith(('Rewrite', '<Location'))]
+
+
+@pytest.mark.parametrize('path, refused', [
+    ('/alice@acme.example.jpg', False), ('/Bob.Smith+x@mail.acme.example.jpg', False), ('/', True),
+    ('/notes.txt', True), ('/alice@acme.example.jpg/extra', True), ('/sub/alice@acme.example.jpg', True),
+    ('/alice@acme.example.jpgx', True), ('/alice.jpg', True), ('/@acme.example.jpg', True),
+])
+def test_other_paths_regex(path, refused):
+    text = _render()
+    pattern = re.search(r'RedirectMatch 403 "([^"]+)"', text).group(1)
+    assert bool(re.search(pattern, path)) is refused
+
+
+def test_photo_name_regex_alternatives_stay_anchored():
+    text = _render(photo_name_regex='[a-z]+\\.jpg|[a-z]+\\.png')
+    pattern = re.search(r'RedirectMatch 403 "([^"]+)"', text).group(1)
+    assert not re.search(pattern, '/a.jpg') and not re.search(pattern, '/b.png')
+    assert re.search(pattern, '/a.jpgx') and re.search(pattern, '/b.png/x')
 
 
 def test_access_log_never_contains_the_cookie():
@@ -213,10 +237,7 @@ def test_rendering_is_deterministic():
 
 def _cookie_allowed(header, cookies=None):
     cookies = apache.DEFAULT_COOKIES if cookies is None else cookies
-    for name, value in (apache.parse_cookie(cookie) for cookie in cookies):
-        if re.search(apache.hardened_cookie_regex(name, value), header):
-            return True
-    return False
+    return bool(re.search(apache.hardened_cookies_regex([apache.parse_cookie(cookie) for cookie in cookies]), header))
 
 
 @pytest.mark.parametrize('header, allowed', [
@@ -247,7 +268,13 @@ def test_hardened_cookie_regexes(header, allowed):
 
 
 def test_cookie_regexes_have_no_backslashes():
-    for cookie in apache.DEFAULT_COOKIES + ['a.b=c.d']:
-        assert '\\' not in apache.hardened_cookie_regex(*apache.parse_cookie(cookie))
-    dotted = apache.hardened_cookie_regex('a.b')
+    cookies = [apache.parse_cookie(cookie) for cookie in apache.DEFAULT_COOKIES + ['a.b=c.d']]
+    assert '\\' not in apache.hardened_cookies_regex(cookies)
+    dotted = apache.hardened_cookies_regex([('a.b', None)])
     assert re.search(dotted, 'a.b=1') and not re.search(dotted, 'axb=1')
+
+
+def test_one_setenvif_line_for_all_cookies():
+    lines = [line for line in _directives(_render()) if line.startswith('SetEnvIf')]
+    assert lines == ['SetEnvIf Cookie "%s" sametime_photo_ok' % apache.hardened_cookies_regex(
+        [apache.parse_cookie(cookie) for cookie in apache.DEFAULT_COOKIES])]

@@ -166,6 +166,7 @@ LoadModule mpm_event_module {mods}/mod_mpm_event.so
 LoadModule authz_core_module {mods}/mod_authz_core.so
 LoadModule authz_host_module {mods}/mod_authz_host.so
 LoadModule rewrite_module {mods}/mod_rewrite.so
+LoadModule alias_module {mods}/mod_alias.so
 LoadModule setenvif_module {mods}/mod_setenvif.so
 LoadModule headers_module {mods}/mod_headers.so
 ServerName test.local
