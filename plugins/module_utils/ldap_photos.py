@@ -8,11 +8,14 @@ Pure helpers first (mail -> safe file name, JPEG check, filter and URL building,
 planning), then the LDAP edge (connect, paged search) and the two workflows used by the
 modules ``ldap_photo_export`` and ``ldap_photo_url``.
 
-Export is two-pass: pass 1 reads only mail + change markers (entryCSN/uSNChanged/
-modifyTimestamp) of every user, so duplicates are known before anything is written and an
-unchanged entry whose file is intact is not fetched again; pass 2 fetches the photos that
-are new or changed (a paged search of all photos when many are needed, base-object reads
-when few). Files are only written when their bytes differ, through fileio; prune runs only
+With a state file from the last complete run the export is two-pass: pass 1 reads only mail +
+change markers (entryCSN/uSNChanged/modifyTimestamp) of every user, so duplicates are known
+before anything is written and an unchanged entry whose file is intact is not fetched again;
+pass 2 fetches the photos that are new or changed (a paged search of all photos when many are
+needed, base-object reads when few). Without a state every photo is needed: one search reads
+everything, and files that would be replaced wait as temporary files until the search is
+complete (a duplicate found late leaves them untouched). Files are only written when their
+bytes differ, through fileio.DirectoryWriter; prune runs only
 after every search finished, so a failed export never removes anything.
 """
 
@@ -175,17 +178,25 @@ def validate_url_template(template):
     return None
 
 
+class NormalizedAttributes(dict):
+    """raw_attributes from decode_search_entry: keys lower-case, options such as ";binary" removed."""
+    __slots__ = ()
+
+
 def first_value(raw_attributes, name):
     """First raw value (bytes) of attribute `name` from an ldap3 raw_attributes mapping, or None."""
-    values = raw_attributes.get(name.lower())  # decode_search_entry keys are lower-case, options stripped
+    lower = name.lower()
+    values = raw_attributes.get(lower)
     if values:
         return values[0]
+    if type(raw_attributes) is NormalizedAttributes:  # pylint: disable=unidiomatic-typecheck
+        return None  # no other spelling can be in there
     for key, values in raw_attributes.items():
-        if key.lower() == name.lower():
+        if key.lower() == lower:
             # a search for "attr" may come back as "attr;binary"
             return values[0] if values else None
     for key, values in raw_attributes.items():
-        if key.lower().split(';', 1)[0] == name.lower():
+        if key.lower().split(';', 1)[0] == lower:
             return values[0] if values else None
     return None
 
@@ -326,7 +337,8 @@ def decode_search_entry(message):
 
     A lean decoder for the one message type that arrives thousands of times: values stay bytes
     (ldap3's generic path also tries to decode every 8 KB photo as text); attribute names are
-    lower-cased with options such as ";binary" removed.
+    lower-cased with options such as ";binary" removed. The attribute loop reads short-form BER
+    lengths inline (the usual case for names and small values).
     """
     if not message or message[0] != 0x30:
         return None
@@ -348,15 +360,23 @@ def decode_search_entry(message):
         return None
     length, pos = _ber_length(message, pos + 1)
     end = pos + length
-    attributes = {}
+    attributes = NormalizedAttributes()
     while pos < end:
+        # PartialAttribute ::= SEQUENCE { type OCTET STRING, vals SET OF OCTET STRING }
         if message[pos] != 0x30:
             return None
-        _length, pos = _ber_length(message, pos + 1)
+        first = message[pos + 1]
+        pos += 2 if first < 0x80 else 2 + (first & 0x7f)
         if message[pos] != 0x04:
             return None
-        length, pos = _ber_length(message, pos + 1)
-        name = message[pos:pos + length].decode('utf-8').lower().split(';', 1)[0]
+        length = message[pos + 1]
+        if length < 0x80:
+            pos += 2
+        else:
+            length, pos = _ber_length(message, pos + 1)
+        name = message[pos:pos + length].decode('utf-8').lower()
+        if ';' in name:
+            name = name.split(';', 1)[0]
         pos += length
         if message[pos] != 0x31:
             return None
@@ -366,7 +386,11 @@ def decode_search_entry(message):
         while pos < values_end:
             if message[pos] != 0x04:
                 return None
-            length, pos = _ber_length(message, pos + 1)
+            length = message[pos + 1]
+            if length < 0x80:
+                pos += 2
+            else:
+                length, pos = _ber_length(message, pos + 1)
             values.append(message[pos:pos + length])
             pos += length
         attributes[name] = values
@@ -490,7 +514,6 @@ def export_photos(module, conn, params):
     mail_attr = params['mail_attribute']
     photo_attr = params['photo_attribute']
     change_attrs = list(params['change_attributes'] or []) if params['incremental'] else []
-    page_size = params['page_size']
     check_mode = module.check_mode
     settings = settings_key(params)
     state_path = os.path.join(dest, STATE_FILE_NAME)
@@ -501,73 +524,19 @@ def export_photos(module, conn, params):
         except OSError as exc:
             raise PhotoExportError('cannot create dest %s: %s' % (dest, to_native(exc)))
     old_state = load_state(state_path, settings) if params['incremental'] else {}
-    on_disk = list_photo_files(dest)
-
-    # pass 1: who is there, with which mail, changed since the last run?
-    search_filter = combine_filter(params['search_filter'], [mail_attr, photo_attr])
-    progress = {'entries': 0}
-    entries = []
-    for dn, raw in paged_search(conn, params['search_base'], search_filter, [mail_attr] + change_attrs, page_size,
-                                progress):
-        entries.append({'dn': dn, 'mail': first_value(raw, mail_attr), 'token': change_token(raw, change_attrs)})
-    candidates, skipped, protected = classify_entries(entries)
-
-    state = {}
-    to_fetch = {}
-    counts = {'written': 0, 'unchanged': 0, 'removed': 0}
-    for name, entry in candidates.items():
-        key = entry['dn'].lower()
-        previous = old_state.get(key)
-        if needs_fetch(name, entry, previous, on_disk.get(name)):
-            to_fetch[key] = (name, entry)
-            continue
-        state[key] = previous
-        if previous.get('reason'):
-            skipped.append(skip_record(entry, previous['reason'], previous.get('detail')))
-        else:
-            counts['unchanged'] += 1
-    written, removed = [], []
-
-    def handle(key, name, entry, raw):
-        mail_now = first_value(raw, mail_attr) if raw is not None else None
-        if raw is None or mail_now != entry['mail']:
-            skipped.append(skip_record(entry, 'changed_during_export', 'entry was removed or renamed while exporting'))
-            return
-        data = first_value(raw, photo_attr)
-        token = change_token(raw, change_attrs) if change_attrs else entry['token']
-        reason, detail = check_photo(data, params['max_photo_bytes'])
-        if reason:
-            skipped.append(skip_record(entry, reason, detail))
-            state[key] = {'token': token, 'name': name, 'reason': reason, 'detail': detail}
-            return
-        path = os.path.join(dest, name)
-        res = fileio.write_if_changed(module, path, data, create_mode=params['file_mode'])
-        if res['changed']:
-            counts['written'] += 1
-            written.append(name)
-        else:
-            counts['unchanged'] += 1
-        if not check_mode:
-            info = os.stat(path)
-            state[key] = {'token': token, 'name': name, 'stat': [info.st_size, stat_mtime_ns(info)]}
-
-    # pass 2: read the photos that are new or changed
-    fetch_attrs = [mail_attr, photo_attr] + change_attrs
-    if len(to_fetch) > max(params['fetch_threshold'], 0):
-        seen = set()
-        for dn, raw in paged_search(conn, params['search_base'], search_filter, fetch_attrs, page_size, progress):
-            key = dn.lower()
-            if key in to_fetch and key not in seen:
-                seen.add(key)
-                name, entry = to_fetch[key]
-                handle(key, name, entry, raw)
-        for key in set(to_fetch) - seen:
-            name, entry = to_fetch[key]
-            handle(key, name, entry, None)
+    run = {
+        'module': module, 'conn': conn, 'params': params, 'dest': dest, 'mail_attr': mail_attr,
+        'photo_attr': photo_attr, 'change_attrs': change_attrs, 'on_disk': list_photo_files(dest),
+        'search_filter': combine_filter(params['search_filter'], [mail_attr, photo_attr]),
+        'progress': {'entries': 0}, 'writer': fileio.DirectoryWriter(module, dest, params['file_mode']),
+        'state': {}, 'skipped': [], 'written': [], 'counts': {'written': 0, 'unchanged': 0, 'removed': 0},
+    }
+    if old_state:
+        entry_count, fetched, protected = _export_two_passes(run, old_state)
     else:
-        for key in sorted(to_fetch):
-            name, entry = to_fetch[key]
-            handle(key, name, entry, read_entry(conn, entry['dn'], fetch_attrs))
+        entry_count, fetched, protected = _export_one_pass(run)
+    on_disk, state, skipped, written, counts = run['on_disk'], run['state'], run['skipped'], run['written'], run['counts']
+    removed = []
 
     # every search finished: now (and only now) prune
     if params['prune']:
@@ -593,9 +562,9 @@ def export_photos(module, conn, params):
     limit = params['report_limit']
     result = {
         'changed': bool(written or removed),
-        'entries': len(entries),
+        'entries': entry_count,
         'exported': counts['written'] + counts['unchanged'],
-        'fetched': len(to_fetch),
+        'fetched': fetched,
         'written': counts['written'],
         'unchanged': counts['unchanged'],
         'removed': counts['removed'],
@@ -613,6 +582,151 @@ def export_photos(module, conn, params):
             'after': ''.join('%s (new content)\n' % n for n in sorted(written)),
         }
     return result
+
+
+def _write_photo(run, key, name, entry, raw, token, defer=False):
+    """Check and write one photo; returns the outcome: ('refused', reason, detail), ('unchanged', None),
+    ('written', stat) or, with `defer`, ('pending', temporary) to be committed once the search is complete."""
+    reason, detail = check_photo(first_value(raw, run['photo_attr']), run['params']['max_photo_bytes'])
+    if reason:
+        return 'refused', reason, detail
+    data = first_value(raw, run['photo_attr'])
+    writer = run['writer']
+    if defer:
+        if fileio.read_bytes(os.path.join(run['dest'], name)) == data:
+            return 'unchanged', None
+        return 'pending', writer.stage(data)
+    changed, info = writer.write(name, data, missing=name not in run['on_disk'])
+    return ('written' if changed else 'unchanged'), info
+
+
+def _record(run, key, name, entry, token, outcome):
+    """Count an outcome and remember it in the state."""
+    kind = outcome[0]
+    if kind == 'refused':
+        run['skipped'].append(skip_record(entry, outcome[1], outcome[2]))
+        run['state'][key] = {'token': token, 'name': name, 'reason': outcome[1], 'detail': outcome[2]}
+        return
+    if kind == 'pending':
+        info = run['writer'].commit(outcome[1], name)
+        kind = 'written'
+    else:
+        info = outcome[1]
+    if kind == 'written':
+        run['counts']['written'] += 1
+        run['written'].append(name)
+    else:
+        run['counts']['unchanged'] += 1
+    if not run['module'].check_mode:
+        info = info or os.stat(os.path.join(run['dest'], name))
+        run['state'][key] = {'token': token, 'name': name, 'stat': [info.st_size, stat_mtime_ns(info)]}
+
+
+def _export_one_pass(run):
+    """No usable state (first run, incremental=false, changed settings): every photo is read anyway, so mail,
+    photo and change markers come in one paged search. A photo is written as it arrives when its file is new;
+    one that would replace an existing file waits in a temporary file until the search is complete, so that a
+    duplicate mail found later leaves the old file as it was (two-pass semantics). Returns (entries, fetched,
+    protected names)."""
+    holders = {}  # file name -> [(key, entry, token, outcome)], first holder's outcome kept for undo
+    entry_count = 0
+    params = run['params']
+    try:
+        for dn, raw in paged_search(run['conn'], params['search_base'], run['search_filter'],
+                                    [run['mail_attr'], run['photo_attr']] + run['change_attrs'], params['page_size'],
+                                    run['progress']):
+            entry_count += 1
+            entry = {'dn': dn, 'mail': first_value(raw, run['mail_attr'])}
+            name, why = photo_file_name(entry['mail'])
+            if name is None:
+                run['skipped'].append(skip_record(entry, 'invalid_mail', why))
+                continue
+            token = change_token(raw, run['change_attrs'])
+            key = dn.lower()
+            if name in holders:
+                holders[name].append((key, entry, token, None))
+                continue
+            holders[name] = [(key, entry, token, _write_photo(run, key, name, entry, raw, token,
+                                                               defer=name in run['on_disk']))]
+    except BaseException:
+        for items in holders.values():
+            if items[0][3][0] == 'pending':
+                run['writer'].discard(items[0][3][1])
+        raise
+    for name in sorted(holders):
+        items = holders[name]
+        if len(items) == 1:
+            key, entry, token, outcome = items[0]
+            _record(run, key, name, entry, token, outcome)
+            continue
+        first = items[0][3]
+        if first[0] == 'pending':
+            run['writer'].discard(first[1])
+        elif first[0] == 'written' and name not in run['on_disk'] and not run['module'].check_mode:
+            os.unlink(os.path.join(run['dest'], name))  # created by this run for the first holder
+        _skip_duplicates(run, name, [entry for _key, entry, _token, _outcome in items])
+    return entry_count, sum(1 for items in holders.values() if len(items) == 1), set(holders)
+
+
+def _skip_duplicates(run, name, entries):
+    dns = sorted(entry['dn'] for entry in entries)
+    for entry in entries:
+        others = [dn for dn in dns if dn != entry['dn']]
+        run['skipped'].append(skip_record(entry, 'duplicate_mail',
+                                          '%s is also the mail of %s' % (name[:-4], '; '.join(others))))
+
+
+def _export_two_passes(run, old_state):
+    """With a state from the last run: pass 1 reads mail + change markers of everybody, pass 2 only the photos
+    that are new or changed. Returns (entries, fetched, protected names)."""
+    params, conn = run['params'], run['conn']
+    entries = []
+    for dn, raw in paged_search(conn, params['search_base'], run['search_filter'],
+                                [run['mail_attr']] + run['change_attrs'], params['page_size'], run['progress']):
+        entries.append({'dn': dn, 'mail': first_value(raw, run['mail_attr']),
+                        'token': change_token(raw, run['change_attrs'])})
+    candidates, skipped, protected = classify_entries(entries)
+    run['skipped'].extend(skipped)
+
+    to_fetch = {}
+    for name, entry in candidates.items():
+        key = entry['dn'].lower()
+        previous = old_state.get(key)
+        if needs_fetch(name, entry, previous, run['on_disk'].get(name)):
+            to_fetch[key] = (name, entry)
+            continue
+        run['state'][key] = previous
+        if previous.get('reason'):
+            run['skipped'].append(skip_record(entry, previous['reason'], previous.get('detail')))
+        else:
+            run['counts']['unchanged'] += 1
+
+    def handle(key, name, entry, raw):
+        if raw is None or first_value(raw, run['mail_attr']) != entry['mail']:
+            run['skipped'].append(skip_record(entry, 'changed_during_export',
+                                              'entry was removed or renamed while exporting'))
+            return
+        token = change_token(raw, run['change_attrs']) if run['change_attrs'] else entry['token']
+        _record(run, key, name, entry, token, _write_photo(run, key, name, entry, raw, token))
+
+    fetch_attrs = [run['mail_attr'], run['photo_attr']] + run['change_attrs']
+    if len(to_fetch) > max(params['fetch_threshold'], 0):
+        seen = set()
+        for dn, raw in paged_search(conn, params['search_base'], run['search_filter'], fetch_attrs,
+                                    params['page_size'], run['progress']):
+            key = dn.lower()
+            if key in to_fetch and key not in seen:
+                seen.add(key)
+                name, entry = to_fetch[key]
+                handle(key, name, entry, raw)
+        for key in set(to_fetch) - seen:
+            name, entry = to_fetch[key]
+            handle(key, name, entry, None)
+    else:
+        for key in sorted(to_fetch):
+            name, entry = to_fetch[key]
+            handle(key, name, entry, read_entry(conn, entry['dn'], fetch_attrs))
+    return len(entries), len(to_fetch), protected
 
 
 def build_bundle(module, dest, bundle_path):

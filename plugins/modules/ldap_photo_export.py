@@ -136,8 +136,14 @@ options:
         to this path, replaced only when its sha256 changes. The role C(sametime.deploy.photo_sync) ships it to IHS.
     type: path
 notes:
-  - The export is two-pass - pass 1 reads mail and change markers of all users (so duplicates are known before any write),
-    pass 2 reads the photos needed.
+  - With a state file from an earlier complete run the export is two-pass - pass 1 reads mail and change markers of all
+    users (so duplicates are known before any write), pass 2 reads the photos needed. Without one (first run,
+    O(incremental=false), changed search settings) every photo has to be read anyway, so one paged search reads mail,
+    photo and change markers together; a photo that would replace an existing file waits in a temporary file until the
+    search is complete, so a duplicate mail found later leaves that file as it was.
+  - Photo files are written through a temporary file in O(dest) and a rename (readers never see half a file), with
+    the per-file attribute work of C(atomic_move) done once per run; with SELinux enabled each file goes through
+    C(atomic_move).
 seealso:
   - module: sametime.deploy.ldap_photo_url
   - name: Photo pipeline documentation
@@ -175,7 +181,7 @@ exported:
   returned: success
   type: int
 fetched:
-  description: Photos read from LDAP in pass 2.
+  description: Photos read from LDAP and checked (pass 2, or the single search of a run without state).
   returned: success
   type: int
 written:

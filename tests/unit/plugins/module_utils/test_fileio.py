@@ -5,8 +5,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import stat
 
 import pytest
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio
 
@@ -91,3 +93,86 @@ def test_write_if_changed_forgets_its_renamed_temp_file(tmp_path):
         result = fileio.write_if_changed(module, str(tmp_path / ('f%d' % i)), b'x')
         assert result['changed'] and result['write_method'] == 'atomic'
     assert module.cleanup_files == []
+
+
+class RealMoveModule(FakeModule):
+    """ansible-core's own atomic_move (it sets the mode of a file it creates from the umask)."""
+    atomic_move = AnsibleModule.atomic_move
+
+    def selinux_enabled(self):
+        return False
+
+    def fail_json(self, **kwargs):
+        raise Failed(kwargs['msg'])
+
+
+class Failed(Exception):
+    pass
+
+
+@pytest.fixture
+def umask():
+    def set_umask(value):
+        previous.append(os.umask(value))
+    previous = []
+    yield set_umask
+    if previous:
+        os.umask(previous[0])
+
+
+@pytest.mark.parametrize('mask', [0o022, 0o077, 0o000])
+def test_write_if_changed_create_mode_survives_atomic_move(tmp_path, umask, mask):
+    umask(mask)
+    path = tmp_path / 'state.json'
+    fileio.write_if_changed(RealMoveModule(), str(path), b'{}', create_mode=0o600)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize('mask', [0o022, 0o077, 0o000])
+def test_directory_writer_new_files_get_the_mode(tmp_path, umask, mask):
+    umask(mask)
+    writer = fileio.DirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
+    changed, info = writer.write('a@x.jpg', b'\xff\xd8data', missing=True)
+    assert changed and info.st_size == 6
+    assert stat.S_IMODE((tmp_path / 'a@x.jpg').stat().st_mode) == 0o644
+    assert (tmp_path / 'a@x.jpg').read_bytes() == b'\xff\xd8data'
+    assert [p.name for p in tmp_path.iterdir()] == ['a@x.jpg']
+
+
+def test_directory_writer_compares_and_replaces_atomically(tmp_path):
+    module = RealMoveModule()
+    writer = fileio.DirectoryWriter(module, str(tmp_path), 0o644)
+    target = tmp_path / 'a@x.jpg'
+    target.write_bytes(b'same')
+    inode = target.stat().st_ino
+    assert writer.write('a@x.jpg', b'same') == (False, None)
+    assert target.stat().st_ino == inode
+    changed, info = writer.write('a@x.jpg', b'new content')
+    assert changed and info.st_ino == target.stat().st_ino != inode  # a new file renamed over the old one
+    assert target.read_bytes() == b'new content'
+    assert [p.name for p in tmp_path.iterdir()] == ['a@x.jpg'] and module.cleanup_files == []
+
+
+def test_directory_writer_check_mode_writes_nothing(tmp_path):
+    writer = fileio.DirectoryWriter(RealMoveModule(check_mode=True), str(tmp_path), 0o644)
+    assert writer.write('a@x.jpg', b'new', missing=True) == (True, None)
+    (tmp_path / 'b@x.jpg').write_bytes(b'old')
+    assert writer.write('b@x.jpg', b'new') == (True, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['b@x.jpg'] and (tmp_path / 'b@x.jpg').read_bytes() == b'old'
+
+
+def test_directory_writer_replaces_a_stale_temporary_file(tmp_path):
+    writer = fileio.DirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
+    (tmp_path / ('.sametime-%d-1.tmp' % os.getpid())).write_bytes(b'left by a killed run')
+    assert writer.write('a@x.jpg', b'photo', missing=True)[0]
+    assert [p.name for p in tmp_path.iterdir()] == ['a@x.jpg']
+
+
+def test_directory_writer_failure_names_the_file_and_leaves_nothing(tmp_path):
+    module = RealMoveModule()
+    writer = fileio.DirectoryWriter(module, str(tmp_path), 0o644)
+    (tmp_path / 'a@x.jpg').mkdir()  # rename() of a file over a directory fails
+    with pytest.raises(Failed) as info:
+        writer.write('a@x.jpg', b'photo', missing=True)
+    assert str(tmp_path / 'a@x.jpg') in str(info.value)
+    assert [p.name for p in tmp_path.iterdir()] == ['a@x.jpg'] and module.cleanup_files == []

@@ -247,6 +247,30 @@ def test_non_incremental_compares_bytes(slapd, workdir, run_module):
     assert (result['fetched'], result['written'], result['unchanged']) == (5, 0, 3)  # png and huge are read and refused again
 
 
+@pytest.mark.parametrize('incremental', [False, True])
+def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, incremental):
+    """Without a state file one search reads everything; a duplicate mail found after its first holder was
+    written must leave the folder as two passes would: no file for a new name, the old bytes for an existing one."""
+    fresh = workdir / 'fresh'
+    result, failed = run_module(ldap_photo_export, export_args(slapd, fresh, incremental=incremental))
+    assert not failed and sorted(p for p in os.listdir(str(fresh)) if p.endswith('.jpg')) == EXPECTED_FILES
+    assert result['fetched'] == 5 and result['written'] == 3
+    assert sorted(s['reason'] for s in result['skipped_entries'] if s['reason'] == 'duplicate_mail') == \
+        ['duplicate_mail'] * 2
+
+    existing = workdir / 'existing'
+    existing.mkdir()
+    (existing / 'dup@acme.example.jpg').write_bytes(jpeg('old dup'))
+    (existing / 'alice@acme.example.jpg').write_bytes(jpeg('old alice'))
+    (existing / 'bob.builder@acme.example.jpg').write_bytes(USERS['bob'][1])
+    result, failed = run_module(ldap_photo_export, export_args(slapd, existing, incremental=incremental))
+    assert not failed
+    assert (existing / 'dup@acme.example.jpg').read_bytes() == jpeg('old dup')
+    assert (existing / 'alice@acme.example.jpg').read_bytes() == USERS['alice'][1]
+    assert (result['written'], result['unchanged']) == (2, 1)  # alice replaced, carol new, bob unchanged
+    assert not [p for p in os.listdir(str(existing)) if p.startswith('.sametime-')]
+
+
 def test_prune_removes_leavers_only(slapd, workdir, run_module):
     dest = workdir / 'staging'
     run_module(ldap_photo_export, export_args(slapd, dest))
@@ -324,19 +348,20 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
 
 def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch):
     dest = workdir / 'staging'
-    real_write = ldap_photos.fileio.write_if_changed
+    real_write = ldap_photos.fileio.DirectoryWriter.write
     writes = {'n': 0}
 
-    def write_then_die(module, path, content, **kwargs):
+    def write_then_die(writer, name, content, **kwargs):
         writes['n'] += 1
         if writes['n'] == 2:
             slapd.stop()
-        return real_write(module, path, content, **kwargs)
+        return real_write(writer, name, content, **kwargs)
 
-    monkeypatch.setattr(ldap_photos.fileio, 'write_if_changed', write_then_die)
+    monkeypatch.setattr(ldap_photos.fileio.DirectoryWriter, 'write', write_then_die)
     result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5))
     assert failed and 'LDAP search under %s failed after' % PEOPLE in result['msg']
     assert not (dest / ldap_photos.STATE_FILE_NAME).exists()
+    assert not [p for p in os.listdir(str(dest)) if p.startswith('.sametime-')]
 
 
 def test_bad_credentials_and_missing_ldap3(slapd, workdir, run_module, monkeypatch):
