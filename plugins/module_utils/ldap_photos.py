@@ -649,9 +649,10 @@ def _export_one_pass(run):
             holders[name] = [(key, entry, token, _write_photo(run, key, name, entry, raw, token,
                                                                defer=name in run['on_disk']))]
     except BaseException:
-        for items in holders.values():
-            if items[0][3][0] == 'pending':
-                run['writer'].discard(items[0][3][1])
+        # a failed search leaves dest as it was: files created by this run go, replacements are not committed
+        # (a created file could belong to a duplicate that the search did not reach)
+        for name, items in holders.items():
+            _undo_write(run, name, items[0][3])
         raise
     for name in sorted(holders):
         items = holders[name]
@@ -659,13 +660,20 @@ def _export_one_pass(run):
             key, entry, token, outcome = items[0]
             _record(run, key, name, entry, token, outcome)
             continue
-        first = items[0][3]
-        if first[0] == 'pending':
-            run['writer'].discard(first[1])
-        elif first[0] == 'written' and name not in run['on_disk'] and not run['module'].check_mode:
-            os.unlink(os.path.join(run['dest'], name))  # created by this run for the first holder
+        _undo_write(run, name, items[0][3])
         _skip_duplicates(run, name, [entry for _key, entry, _token, _outcome in items])
     return entry_count, sum(1 for items in holders.values() if len(items) == 1), set(holders)
+
+
+def _undo_write(run, name, outcome):
+    """Take back what _write_photo did for a file name: discard a staged replacement, remove a created file."""
+    if outcome[0] == 'pending':
+        run['writer'].discard(outcome[1])
+    elif outcome[0] == 'written' and name not in run['on_disk'] and not run['module'].check_mode:
+        try:
+            os.unlink(os.path.join(run['dest'], name))
+        except OSError:
+            pass
 
 
 def _skip_duplicates(run, name, entries):
