@@ -254,7 +254,10 @@ class DirectoryWriter(object):
         path = os.path.join(self.directory, name)
         try:
             if self.use_atomic_move:
+                # atomic_move copies the old file's mode and times or applies the umask: set ours, stat again
                 self.module.atomic_move(tmp, path, unsafe_writes=False)
+                os.chmod(path, self.mode)
+                info = os.stat(path)
             else:
                 os.rename(tmp, path)
         except (IOError, OSError) as exc:

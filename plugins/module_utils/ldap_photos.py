@@ -15,8 +15,8 @@ pass 2 fetches the photos that are new or changed (a paged search of all photos 
 needed, base-object reads when few). Without a state every photo is needed: one search reads
 everything, and files that would be replaced wait as temporary files until the search is
 complete (a duplicate found late leaves them untouched). Files are only written when their
-bytes differ, through fileio.DirectoryWriter; prune runs only
-after every search finished, so a failed export never removes anything.
+bytes differ, through fileio.DirectoryWriter; prune runs only after every search finished, so
+a failed export never removes anything.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -584,13 +584,13 @@ def export_photos(module, conn, params):
     return result
 
 
-def _write_photo(run, key, name, entry, raw, token, defer=False):
+def _write_photo(run, name, raw, defer=False):
     """Check and write one photo; returns the outcome: ('refused', reason, detail), ('unchanged', None),
-    ('written', stat) or, with `defer`, ('pending', temporary) to be committed once the search is complete."""
-    reason, detail = check_photo(first_value(raw, run['photo_attr']), run['params']['max_photo_bytes'])
+    ('written', stat) or, with `defer`, ('pending', staged file) to be committed once the search is complete."""
+    data = first_value(raw, run['photo_attr'])
+    reason, detail = check_photo(data, run['params']['max_photo_bytes'])
     if reason:
         return 'refused', reason, detail
-    data = first_value(raw, run['photo_attr'])
     writer = run['writer']
     if defer:
         if fileio.read_bytes(os.path.join(run['dest'], name)) == data:
@@ -646,8 +646,7 @@ def _export_one_pass(run):
             if name in holders:
                 holders[name].append((key, entry, token, None))
                 continue
-            holders[name] = [(key, entry, token, _write_photo(run, key, name, entry, raw, token,
-                                                               defer=name in run['on_disk']))]
+            holders[name] = [(key, entry, token, _write_photo(run, name, raw, defer=name in run['on_disk']))]
     except BaseException:
         # a failed search leaves dest as it was: files created by this run go, replacements are not committed
         # (a created file could belong to a duplicate that the search did not reach)
@@ -715,7 +714,7 @@ def _export_two_passes(run, old_state):
                                               'entry was removed or renamed while exporting'))
             return
         token = change_token(raw, run['change_attrs']) if run['change_attrs'] else entry['token']
-        _record(run, key, name, entry, token, _write_photo(run, key, name, entry, raw, token))
+        _record(run, key, name, entry, token, _write_photo(run, name, raw))
 
     fetch_attrs = [run['mail_attr'], run['photo_attr']] + run['change_attrs']
     if len(to_fetch) > max(params['fetch_threshold'], 0):

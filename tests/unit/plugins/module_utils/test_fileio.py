@@ -176,3 +176,22 @@ def test_directory_writer_failure_names_the_file_and_leaves_nothing(tmp_path):
         writer.write('a@x.jpg', b'photo', missing=True)
     assert str(tmp_path / 'a@x.jpg') in str(info.value)
     assert [p.name for p in tmp_path.iterdir()] == ['a@x.jpg'] and module.cleanup_files == []
+
+
+def test_directory_writer_with_selinux_goes_through_atomic_move(tmp_path, umask):
+    umask(0o077)
+    moved = []
+
+    class SELinuxModule(RealMoveModule):
+        def selinux_enabled(self):
+            return True
+
+        def atomic_move(self, src, dest, unsafe_writes=False):
+            moved.append(dest)
+            os.rename(src, dest)
+            os.chmod(dest, 0o600)  # what ansible-core does to a file it creates under this umask
+
+    writer = fileio.DirectoryWriter(SELinuxModule(), str(tmp_path), 0o644)
+    changed, info = writer.write('a@x.jpg', b'photo', missing=True)
+    assert changed and moved == [str(tmp_path / 'a@x.jpg')]
+    assert stat.S_IMODE((tmp_path / 'a@x.jpg').stat().st_mode) == 0o644 == stat.S_IMODE(info.st_mode)
