@@ -398,11 +398,29 @@ def decode_search_entry(message):
                         'raw_attributes': attributes, 'attributes': attributes}
 
 
+def _message_size(data, pos):
+    """Length of the BER-encoded LDAPMessage starting at data[pos], or -1 when its header is incomplete."""
+    if len(data) - pos < 2:
+        return -1
+    first = data[pos + 1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7f
+    if len(data) - pos < 2 + count:
+        return -1
+    return 2 + count + int.from_bytes(data[pos + 2:pos + 2 + count], 'big')
+
+
 def install_fast_entries(conn):
-    """Make this connection decode search entries with decode_search_entry (raw bytes values).
+    """Make this connection read responses with a buffered splitter and decode search entries with
+    decode_search_entry (raw bytes values).
 
     Replaces ldap3's SyncStrategy._get_response on this one strategy instance only (checked against
-    ldap3 2.9); every other message still goes through ldap3's own decoder. Returns True when installed.
+    ldap3 2.9). ldap3's own receiving() re-copies the rest of its buffer after every message and
+    reads until a message ends exactly at the end of a read; here the bytes after the last complete
+    message stay in a buffer for the next read. Every message but a search entry still goes through
+    ldap3's own decoder. Not installed for SASL connections (ldap3 unwraps signed SASL layers in
+    receiving()). Returns True when installed.
     """
     strategy = conn.strategy
     try:
@@ -412,18 +430,47 @@ def install_fast_entries(conn):
         from ldap3.core.exceptions import LDAPSocketReceiveError
     except ImportError:
         return False
-    if type(strategy) is not SyncStrategy or not conn.fast_decoder or conn.usage:  # pylint: disable=unidiomatic-typecheck
+    plain_sync = type(strategy) is SyncStrategy  # pylint: disable=unidiomatic-typecheck
+    if not plain_sync or not conn.fast_decoder or conn.usage or conn.sasl_mechanism:
         return False
+    pending = [b'']  # bytes of an incomplete message left by the last read
+    read_size = 1 << 18
+
+    def receive_messages():
+        data = pending[0]
+        while True:
+            try:
+                chunk = conn.socket.recv(read_size)
+            except (OSError, AttributeError) as exc:
+                conn.last_error = 'error receiving data: %s' % exc
+                try:
+                    strategy.close()
+                except Exception:  # pylint: disable=broad-except
+                    pass
+                raise LDAPSocketReceiveError(conn.last_error)
+            if not chunk:
+                pending[0] = b''
+                return []
+            data = data + chunk if data else chunk
+            messages, pos = [], 0
+            while True:
+                size = _message_size(data, pos)
+                if size < 0 or len(data) - pos < size:
+                    break
+                messages.append(data[pos:pos + size])
+                pos += size
+            data = data[pos:] if pos else data
+            if messages:
+                pending[0] = data
+                return messages
 
     def _get_response(message_id, timeout):  # pylint: disable=unused-argument
         responses = []
         while True:
-            messages = strategy.receiving()
+            messages = receive_messages()
             if not messages:
                 return SESSION_TERMINATED_BY_SERVER
             for message in messages:
-                if not message:
-                    continue
                 fast = decode_search_entry(message)
                 if fast is not None:
                     got_id, response = fast
@@ -440,7 +487,6 @@ def install_fast_entries(conn):
                     return responses
 
     strategy._get_response = _get_response  # pylint: disable=protected-access
-    strategy.socket_size = max(getattr(strategy, 'socket_size', 4096), 1 << 16)
     return True
 
 

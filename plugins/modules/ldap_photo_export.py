@@ -279,8 +279,8 @@ def main():
                 module, params['dest'], params['bundle'])
             result['changed'] = result['changed'] or result['bundle_changed']
     except ldap_photos.PhotoExportError as exc:
-        module.fail_json(msg='Photo export to %s failed: %s. Nothing was pruned; files already written stay in %s '
-                             'and the next run completes the export.' % (params['dest'], exc, params['dest']))
+        module.fail_json(msg='Photo export to %s failed: %s. Nothing was pruned, and the next run completes the '
+                             'export.' % (params['dest'], exc))
     finally:
         if conn is not None:
             try:
