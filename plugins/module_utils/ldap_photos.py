@@ -596,7 +596,8 @@ def export_photos(module, conn, params):
     counts['removed'] = len(removed)
 
     state_changed = False
-    if params['incremental'] and not check_mode:
+    # an unchanged state (the usual re-run) is known from the dicts; serialising 20000 entries to compare is not needed
+    if params['incremental'] and not check_mode and state != old_state:
         content = json.dumps({'version': STATE_VERSION, 'settings': settings, 'entries': state},
                              sort_keys=True, separators=(',', ':'))
         state_changed = fileio.write_if_changed(module, state_path, content, create_mode=0o600)['changed']

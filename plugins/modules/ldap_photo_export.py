@@ -33,6 +33,7 @@ requirements:
 extends_documentation_fragment:
   - sametime.deploy.attributes
   - sametime.deploy.attributes.files
+  - sametime.deploy.ldap
 attributes:
   check_mode:
     support: full
@@ -43,45 +44,12 @@ attributes:
   safe_file_operations:
     support: full
 options:
-  server_uri:
-    description: LDAP server, C(ldap://host[:port]) or C(ldaps://host[:port]).
-    type: str
-    required: true
-  start_tls:
-    description: Upgrade an C(ldap://) connection with StartTLS before binding.
-    type: bool
-    default: false
-  validate_certs:
-    description: Verify the server certificate (ldaps or StartTLS).
-    type: bool
-    default: true
-  ca_file:
-    description: PEM file of the CA(s) that signed the server certificate; the system store when omitted.
-    type: path
-  bind_dn:
-    description: DN to bind as; anonymous bind when omitted (Domino may then hide attributes).
-    type: str
-  bind_password:
-    description: Password of O(bind_dn).
-    type: str
-  timeout:
-    description: Seconds to wait for connecting and for each server answer; a stalled server fails the task after this.
-    type: int
-    default: 30
-  search_base:
-    description: Base DN of the users, for example C(ou=people,dc=acme,dc=example).
-    type: str
-    required: true
   search_filter:
     description:
       - LDAP filter selecting the users. The module ANDs it with presence filters for O(mail_attribute) and
         O(photo_attribute).
     type: str
     default: (objectClass=person)
-  mail_attribute:
-    description: Attribute holding the mail address the file is named after (its first value is used).
-    type: str
-    default: mail
   photo_attribute:
     description:
       - Attribute holding the JPEG (its first value is used). C(thumbnailPhoto) for Active Directory, C(jpegPhoto) for

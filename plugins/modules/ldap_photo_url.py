@@ -26,6 +26,7 @@ requirements:
   - ldap3 >= 2.9 (on the host that runs the module, normally the controller)
 extends_documentation_fragment:
   - sametime.deploy.attributes
+  - sametime.deploy.ldap
 attributes:
   check_mode:
     support: full
@@ -34,45 +35,12 @@ attributes:
     support: full
     details: Shows old and new values of the entries that change.
 options:
-  server_uri:
-    description: LDAP server, C(ldap://host[:port]) or C(ldaps://host[:port]).
-    type: str
-    required: true
-  start_tls:
-    description: Upgrade an C(ldap://) connection with StartTLS before binding.
-    type: bool
-    default: false
-  validate_certs:
-    description: Verify the server certificate (ldaps or StartTLS).
-    type: bool
-    default: true
-  ca_file:
-    description: PEM file of the CA(s) that signed the server certificate; the system store when omitted.
-    type: path
-  bind_dn:
-    description: DN to bind as; it needs write access to O(url_attribute).
-    type: str
-  bind_password:
-    description: Password of O(bind_dn).
-    type: str
-  timeout:
-    description: Seconds to wait for connecting and for each server answer.
-    type: int
-    default: 30
-  search_base:
-    description: Base DN of the users.
-    type: str
-    required: true
   search_filter:
     description:
       - LDAP filter selecting the users; ANDed with a presence filter for O(mail_attribute). Add for example
         C((jpegPhoto=*)) to give a URL only to users that have a photo, or use O(photo_dir).
     type: str
     default: (objectClass=person)
-  mail_attribute:
-    description: Attribute with the mail address (first value).
-    type: str
-    default: mail
   url_attribute:
     description: Attribute to set (single value). C(photoURL) exists in AD and Domino; for OpenLDAP add it to the schema.
     type: str
