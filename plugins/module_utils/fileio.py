@@ -128,6 +128,20 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
+class _NullSink(object):
+    """A file-like object that only counts (check mode of replace_with_stream)."""
+
+    def __init__(self):
+        self.position = 0
+
+    def write(self, data):
+        self.position += len(data)
+        return len(data)
+
+    def tell(self):
+        return self.position
+
+
 class _HashingWriter(object):
     def __init__(self, handle, digest):
         self.handle = handle
@@ -149,10 +163,16 @@ def replace_with_stream(module, path, produce, create_mode=0o644):
     differs. Check mode computes the same answer and leaves the file alone. Errors from `produce` propagate
     after the temporary file is removed. Returns a dict: changed, sha256.
     """
+    digest = hashlib.sha256()
+    if module.check_mode:
+        # only the hash is needed: nothing is written, so the folder need not exist yet
+        produce(_HashingWriter(_NullSink(), digest))
+        result = {'sha256': digest.hexdigest()}
+        result['changed'] = file_sha256(path) != result['sha256']
+        return result
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix='.sametime-', dir=directory)
     module.add_cleanup_file(tmp)
-    digest = hashlib.sha256()
     try:
         with os.fdopen(fd, 'wb') as handle:
             produce(_HashingWriter(handle, digest))

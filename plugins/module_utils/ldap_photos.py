@@ -791,7 +791,7 @@ def build_bundle(module, dest, bundle_path):
     """
     names = sorted(list_photo_files(dest))
     directory = os.path.dirname(os.path.abspath(bundle_path))
-    if not os.path.isdir(directory):
+    if not os.path.isdir(directory) and not module.check_mode:
         raise PhotoExportError('the folder of bundle %s does not exist' % bundle_path)
 
     def produce(handle):

@@ -195,3 +195,11 @@ def test_directory_writer_with_selinux_goes_through_atomic_move(tmp_path, umask)
     changed, info = writer.write('a@x.jpg', b'photo', missing=True)
     assert changed and moved == [str(tmp_path / 'a@x.jpg')]
     assert stat.S_IMODE((tmp_path / 'a@x.jpg').stat().st_mode) == 0o644 == stat.S_IMODE(info.st_mode)
+
+
+def test_replace_with_stream_check_mode_needs_no_folder(tmp_path):
+    real = fileio.replace_with_stream(FakeModule(), str(tmp_path / 'real.tar'), lambda handle: handle.write(b'set'))
+    missing = tmp_path / 'not-yet' / 'bundle.tar'
+    result = fileio.replace_with_stream(FakeModule(check_mode=True), str(missing), lambda handle: handle.write(b'set'))
+    assert result == {'changed': True, 'sha256': real['sha256']}
+    assert not missing.parent.exists()

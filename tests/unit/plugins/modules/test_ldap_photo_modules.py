@@ -348,6 +348,19 @@ def test_bundle_follows_the_set(slapd, workdir, run_module):
     assert again['bundle_sha256'] == result['bundle_sha256']
 
 
+def test_check_mode_on_a_fresh_controller(slapd, workdir, run_module):
+    """--check before the first run: neither dest nor the bundle's folder exists yet; nothing may be created."""
+    dest = workdir / 'new' / 'staging'
+    bundle = workdir / 'other' / 'photos.tar'
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, bundle=str(bundle),
+                                                               _ansible_check_mode=True))
+    assert not failed, result.get('msg')
+    assert result['changed'] and result['bundle_changed'] and len(result['bundle_sha256']) == 64
+    assert result['written'] == 3 and os.listdir(str(workdir)) == []
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, bundle=str(bundle)))
+    assert failed and 'the folder of bundle %s does not exist' % bundle in result['msg']
+
+
 def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, run_module, monkeypatch):
     dest = workdir / 'staging'
     run_module(ldap_photo_export, export_args(slapd, dest))
