@@ -54,6 +54,8 @@ options:
     description:
       - When set, only users whose C(<mail>.jpg) exists in this folder (the export's O(sametime.deploy.ldap_photo_export#module:dest))
         get a URL; others are reported as C(no_photo_file) and left alone.
+      - In check mode a folder that does not exist yet (a preview before the first export) is ignored with a warning:
+        every user found is previewed as having a photo.
     type: path
   page_size:
     description: Entries per page of the paged search.
@@ -140,7 +142,12 @@ def main():
     if why:
         module.fail_json(msg=why)
     if params['photo_dir'] and not os.path.isdir(params['photo_dir']):
-        module.fail_json(msg='photo_dir %s is not a folder' % params['photo_dir'])
+        if not (module.check_mode and not os.path.exists(params['photo_dir'])):
+            module.fail_json(msg='photo_dir %s is not a folder' % params['photo_dir'])
+        # --check before the first export: the folder comes with that export, which is previewed too
+        module.warn('photo_dir %s does not exist yet (check mode): every user found is previewed as having a photo'
+                    % params['photo_dir'])
+        params['photo_dir'] = None
     for name in ('page_size', 'timeout', 'report_limit'):
         if params[name] < 1:
             module.fail_json(msg='%s must be at least 1 (got %d)' % (name, params[name]))

@@ -513,6 +513,16 @@ def test_photo_url_only_for_exported_photos(slapd, workdir, run_module):
     assert urls['png'] in ([], None) and urls['carol'] == 'http://icphotos.acme.example/carol@acme.example.jpg'
 
 
+def test_photo_url_check_mode_before_the_first_export(slapd, workdir, run_module):
+    missing = workdir / 'staging'
+    result, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(missing), _ansible_check_mode=True))
+    assert not failed and result['changed'] and not result['skipped_by_reason'].get('no_photo_file')
+    assert 'does not exist yet' in ' '.join(result.get('warnings', []))
+    assert photo_urls(slapd)['carol'] in ([], None) and not missing.exists()
+    result, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(missing)))
+    assert failed and 'is not a folder' in result['msg']
+
+
 def test_photo_url_rejects_bad_template_and_read_only_bind(slapd, run_module):
     result, failed = run_module(ldap_photo_url, url_args(slapd, url_template='http://x/{uid}.jpg'))
     assert failed and '{mail}' in result['msg']
