@@ -54,8 +54,8 @@ options:
     description:
       - When set, only users whose C(<mail>.jpg) exists in this folder (the export's O(sametime.deploy.ldap_photo_export#module:dest))
         get a URL; others are reported as C(no_photo_file) and left alone.
-      - In check mode a folder that does not exist yet (a preview before the first export) is ignored with a warning:
-        every user found is previewed as having a photo.
+      - In check mode a folder that does not exist yet (a preview before the first export) is ignored with a warning,
+        and every user found is previewed as having a photo.
     type: path
   page_size:
     description: Entries per page of the paged search.
