@@ -223,14 +223,42 @@ class DirectoryWriter(object):
         os.umask(umask)
         self.fix_mode = (mode & ~umask) != mode
         self.counter = 0
+        self.created = set()  # files this run created (abort and remove take them back)
+        self.staged = set()
 
     def write(self, name, content, missing=False):
         """Make <directory>/<name> hold `content` (bytes). `missing=True` says the caller knows that the file does
         not exist (no read to compare). Returns (changed, stat of the written file or None)."""
-        if not missing and read_bytes(os.path.join(self.directory, name)) == content:
-            return False, None
+        if not missing:
+            current = read_bytes(os.path.join(self.directory, name))
+            if current == content:
+                return False, None
+            missing = current is None
         staged = self.stage(content, register=True)
-        return True, self.commit(staged, name)
+        info = self.commit(staged, name)
+        if missing and info is not None:
+            self.created.add(name)
+        return True, info
+
+    def remove(self, name):
+        """Take back a file that this run created."""
+        self.created.discard(name)
+        if not self.module.check_mode:
+            try:
+                os.unlink(os.path.join(self.directory, name))
+            except OSError:
+                pass
+
+    def finish(self):
+        """Nothing is pending here (ForkedDirectoryWriter returns its stats from finish())."""
+        return {}
+
+    def abort(self):
+        """Remove the files this run created and the staged ones (the caller failed)."""
+        for name in list(self.created):
+            self.remove(name)
+        for tmp in list(self.staged):
+            self.discard((tmp, None))
 
     def stage(self, content, register=False):
         """Write `content` to a new temporary file in the directory, to be committed (renamed to its name) or
@@ -244,6 +272,8 @@ class DirectoryWriter(object):
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
         if register:
             self.module.add_cleanup_file(tmp)
+        else:
+            self.staged.add(tmp)
         try:
             try:
                 fd = os.open(tmp, flags, self.mode)
@@ -271,6 +301,7 @@ class DirectoryWriter(object):
         tmp, info = staged
         if tmp is None:
             return None
+        self.staged.discard(tmp)
         path = os.path.join(self.directory, name)
         try:
             if self.use_atomic_move:
@@ -291,6 +322,7 @@ class DirectoryWriter(object):
         tmp = staged[0]
         if tmp is None:
             return
+        self.staged.discard(tmp)
         try:
             os.unlink(tmp)
         except OSError:

@@ -44,7 +44,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by the module's miss
     HAS_LDAP3 = False
     LDAP3_IMPORT_ERROR = _exc
 
-from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, forked_writer
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
 STATE_FILE_NAME = '.ldap_photo_export.json'
@@ -332,70 +332,92 @@ def _ber_length(data, pos):
     return int.from_bytes(data[pos + 1:pos + 1 + count], 'big'), pos + 1 + count
 
 
-def decode_search_entry(message):
-    """(message_id, response dict) of a raw searchResEntry LDAPMessage, or None for any other message.
+def decode_entry_at(data, pos, end):
+    """(message_id, raw_dn, attributes) of the searchResEntry LDAPMessage in data[pos:end], or None for any other
+    message.
 
-    A lean decoder for the one message type that arrives thousands of times: values stay bytes
-    (ldap3's generic path also tries to decode every 8 KB photo as text); attribute names are
-    lower-cased with options such as ";binary" removed. The attribute loop reads short-form BER
-    lengths inline (the usual case for names and small values).
+    A lean decoder for the one message type that arrives thousands of times, reading in place (no copy of the
+    message): values stay bytes (ldap3's generic path also tries to decode every 8 KB photo as text); attribute names
+    are lower-cased with options such as ";binary" removed. Short-form BER lengths (the usual case for names and
+    small values) are read inline.
     """
-    if not message or message[0] != 0x30:
+    from_bytes = int.from_bytes
+    if data[pos] != 0x30:
         return None
-    _length, pos = _ber_length(message, 1)
-    if message[pos] != 0x02:
+    first = data[pos + 1]
+    pos += 2 if first < 0x80 else 2 + (first & 0x7f)
+    if data[pos] != 0x02:
         return None
-    length, pos = _ber_length(message, pos + 1)
-    message_id = int.from_bytes(message[pos:pos + length], 'big')
+    length, pos = _ber_length(data, pos + 1)
+    message_id = from_bytes(data[pos:pos + length], 'big')
     pos += length
-    if message[pos] != 0x64:  # [APPLICATION 4] SearchResultEntry
+    if data[pos] != 0x64:  # [APPLICATION 4] SearchResultEntry
         return None
-    _length, pos = _ber_length(message, pos + 1)
-    if message[pos] != 0x04:
+    first = data[pos + 1]
+    pos += 2 if first < 0x80 else 2 + (first & 0x7f)
+    if data[pos] != 0x04:
         return None
-    length, pos = _ber_length(message, pos + 1)
-    raw_dn = message[pos:pos + length]
+    length, pos = _ber_length(data, pos + 1)
+    raw_dn = data[pos:pos + length]
     pos += length
-    if message[pos] != 0x30:
+    if data[pos] != 0x30:
         return None
-    length, pos = _ber_length(message, pos + 1)
-    end = pos + length
+    first = data[pos + 1]
+    pos += 2 if first < 0x80 else 2 + (first & 0x7f)
     attributes = NormalizedAttributes()
     while pos < end:
         # PartialAttribute ::= SEQUENCE { type OCTET STRING, vals SET OF OCTET STRING }
-        if message[pos] != 0x30:
+        if data[pos] != 0x30:
             return None
-        first = message[pos + 1]
+        first = data[pos + 1]
         pos += 2 if first < 0x80 else 2 + (first & 0x7f)
-        if message[pos] != 0x04:
+        if data[pos] != 0x04:
             return None
-        length = message[pos + 1]
+        length = data[pos + 1]
         if length < 0x80:
             pos += 2
         else:
-            length, pos = _ber_length(message, pos + 1)
-        name = message[pos:pos + length].decode('utf-8').lower()
+            length, pos = _ber_length(data, pos + 1)
+        name = data[pos:pos + length].decode('utf-8').lower()
         if ';' in name:
             name = name.split(';', 1)[0]
         pos += length
-        if message[pos] != 0x31:
+        if data[pos] != 0x31:
             return None
-        length, pos = _ber_length(message, pos + 1)
+        length = data[pos + 1]
+        if length < 0x80:
+            pos += 2
+        else:
+            length, pos = _ber_length(data, pos + 1)
         values_end = pos + length
         values = []
         while pos < values_end:
-            if message[pos] != 0x04:
+            if data[pos] != 0x04:
                 return None
-            length = message[pos + 1]
+            length = data[pos + 1]
             if length < 0x80:
                 pos += 2
             else:
-                length, pos = _ber_length(message, pos + 1)
-            values.append(message[pos:pos + length])
+                length, pos = _ber_length(data, pos + 1)
+            values.append(data[pos:pos + length])
             pos += length
         attributes[name] = values
-    return message_id, {'type': 'searchResEntry', 'raw_dn': raw_dn, 'dn': raw_dn.decode('utf-8', 'replace'),
-                        'raw_attributes': attributes, 'attributes': attributes}
+    return message_id, raw_dn, attributes
+
+
+def _entry_response(raw_dn, attributes):
+    return {'type': 'searchResEntry', 'raw_dn': raw_dn, 'dn': raw_dn.decode('utf-8', 'replace'),
+            'raw_attributes': attributes, 'attributes': attributes}
+
+
+def decode_search_entry(message):
+    """(message_id, response dict as ldap3 builds it) of a raw searchResEntry LDAPMessage, or None."""
+    if not message:
+        return None
+    decoded = decode_entry_at(message, 0, len(message))
+    if decoded is None:
+        return None
+    return decoded[0], _entry_response(decoded[1], decoded[2])
 
 
 def _message_size(data, pos):
@@ -412,8 +434,9 @@ def _message_size(data, pos):
 
 
 def install_fast_entries(conn):
-    """Make this connection read responses with a buffered splitter and decode search entries with
-    decode_search_entry (raw bytes values).
+    """Make this connection read responses with a buffered splitter and decode search entries in place with
+    decode_entry_at (raw bytes values); with `conn.strategy.sametime_entry_sink` set (see stream_search) each entry
+    goes to that callable as it is decoded instead of into the page's response list.
 
     Replaces ldap3's SyncStrategy._get_response on this one strategy instance only (checked against
     ldap3 2.9). ldap3's own receiving() re-copies the rest of its buffer after every message and
@@ -433,60 +456,62 @@ def install_fast_entries(conn):
     plain_sync = type(strategy) is SyncStrategy  # pylint: disable=unidiomatic-typecheck
     if not plain_sync or not conn.fast_decoder or conn.usage or conn.sasl_mechanism:
         return False
-    pending = [b'']  # bytes of an incomplete message left by the last read
+    pending = [b'']  # bytes after the last complete message, for the next response
     read_size = 1 << 18
+    final_types = ('searchResEntry', 'searchResRef', 'intermediateResponse')
 
-    def receive_messages():
-        data = pending[0]
-        while True:
+    def receive():
+        try:
+            return conn.socket.recv(read_size)
+        except (OSError, AttributeError) as exc:
+            conn.last_error = 'error receiving data: %s' % exc
             try:
-                chunk = conn.socket.recv(read_size)
-            except (OSError, AttributeError) as exc:
-                conn.last_error = 'error receiving data: %s' % exc
-                try:
-                    strategy.close()
-                except Exception:  # pylint: disable=broad-except
-                    pass
-                raise LDAPSocketReceiveError(conn.last_error)
-            if not chunk:
-                pending[0] = b''
-                return []
-            data = data + chunk if data else chunk
-            messages, pos = [], 0
-            while True:
-                size = _message_size(data, pos)
-                if size < 0 or len(data) - pos < size:
-                    break
-                messages.append(data[pos:pos + size])
-                pos += size
-            data = data[pos:] if pos else data
-            if messages:
-                pending[0] = data
-                return messages
+                strategy.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
+            raise LDAPSocketReceiveError(conn.last_error)
 
     def _get_response(message_id, timeout):  # pylint: disable=unused-argument
         responses = []
+        sink = getattr(strategy, 'sametime_entry_sink', None)
+        data, pos = pending[0], 0
         while True:
-            messages = receive_messages()
-            if not messages:
-                return SESSION_TERMINATED_BY_SERVER
-            for message in messages:
-                fast = decode_search_entry(message)
-                if fast is not None:
-                    got_id, response = fast
+            size = _message_size(data, pos)
+            if size < 0 or len(data) - pos < size:
+                chunk = receive()
+                if not chunk:
+                    pending[0] = b''
+                    return SESSION_TERMINATED_BY_SERVER
+                data = data[pos:] + chunk if pos < len(data) else chunk
+                pos = 0
+                continue
+            end = pos + size
+            entry = decode_entry_at(data, pos, end)
+            if entry is not None:
+                if entry[0] != message_id:
+                    raise LDAPSocketReceiveError('unexpected LDAP message id %d (waiting for %d)'
+                                                 % (entry[0], message_id))
+                if sink is not None:
+                    sink(entry[1], entry[2])
                 else:
-                    ldap_message = decode_message_fast(message)
-                    got_id, response = int(ldap_message['messageID']), strategy.decode_response_fast(ldap_message)
-                if got_id != message_id:
-                    if got_id == 0 and response.get('responseName') == '1.3.6.1.4.1.1466.20036':
-                        return SESSION_TERMINATED_BY_SERVER  # notice of disconnection
-                    raise LDAPSocketReceiveError('unexpected LDAP message id %d (waiting for %d)' % (got_id, message_id))
-                responses.append(response)
-                if response['type'] not in ('searchResEntry', 'searchResRef', 'intermediateResponse'):
-                    responses.append(RESPONSE_COMPLETE)
-                    return responses
+                    responses.append(_entry_response(entry[1], entry[2]))
+                pos = end
+                continue
+            ldap_message = decode_message_fast(data[pos:end])
+            pos = end
+            got_id, response = int(ldap_message['messageID']), strategy.decode_response_fast(ldap_message)
+            if got_id != message_id:
+                if got_id == 0 and response.get('responseName') == '1.3.6.1.4.1.1466.20036':
+                    return SESSION_TERMINATED_BY_SERVER  # notice of disconnection
+                raise LDAPSocketReceiveError('unexpected LDAP message id %d (waiting for %d)' % (got_id, message_id))
+            responses.append(response)
+            if response['type'] not in final_types:
+                pending[0] = data[pos:]
+                responses.append(RESPONSE_COMPLETE)
+                return responses
 
     strategy._get_response = _get_response  # pylint: disable=protected-access
+    strategy.sametime_entry_sink = None
     return True
 
 
@@ -495,29 +520,40 @@ def describe_result(conn):
     return '%s (%s) %s' % (result.get('description'), result.get('result'), result.get('message') or '')
 
 
-def paged_search(conn, base, search_filter, attributes, page_size, progress=None):
-    """Yield (dn, raw_attributes) of every entry; raises PhotoExportError on any failure.
-
-    `progress` (a dict) gets 'entries' updated, so an error message can say how far it got.
-    """
+def stream_search(conn, base, search_filter, attributes, page_size, on_entry, progress=None):
+    """Paged search: call on_entry(dn, raw_attributes) for every entry. With install_fast_entries each entry is handed
+    over as it is decoded, so a page of 8 KB photos is never held in memory. Raises PhotoExportError on any failure;
+    `progress` (a dict) gets 'entries' updated, so an error message can say how far it got."""
     cookie = None
     progress = progress if progress is not None else {}
     progress.setdefault('entries', 0)
+    strategy = conn.strategy
+    streaming = hasattr(strategy, 'sametime_entry_sink')
+
+    def sink(raw_dn, attributes):
+        progress['entries'] += 1
+        on_entry(raw_dn.decode('utf-8', 'replace'), attributes)
+
     while True:
+        if streaming:
+            strategy.sametime_entry_sink = sink
         try:
             conn.search(base, search_filter, search_scope=ldap3.SUBTREE, attributes=attributes,
                         paged_size=page_size, paged_cookie=cookie)
         except LDAPException as exc:
             raise PhotoExportError('LDAP search under %s failed after %d entries: %s: %s'
                                    % (base, progress['entries'], type(exc).__name__, to_native(exc)))
+        finally:
+            if streaming:
+                strategy.sametime_entry_sink = None
         result = conn.result or {}
         if result.get('result') not in (0, None):
             raise PhotoExportError('LDAP search under %s with %s failed after %d entries: %s'
                                    % (base, search_filter, progress['entries'], describe_result(conn)))
-        for item in conn.response or []:
+        for item in conn.response or []:  # entries that did not go through the sink
             if item.get('type') == 'searchResEntry':
                 progress['entries'] += 1
-                yield item['dn'], item['raw_attributes']
+                on_entry(item['dn'], item['raw_attributes'])
         controls = result.get('controls') or {}
         cookie = controls.get(PAGED_RESULTS_OID, {}).get('value', {}).get('cookie')
         if not cookie:
@@ -647,79 +683,84 @@ def _write_photo(run, name, raw, defer=False):
     return ('written' if changed else 'unchanged'), info
 
 
-def _record(run, key, name, entry, token, outcome):
-    """Count an outcome and remember it in the state."""
+def _record(run, key, name, entry, token, outcome, written_stat=None):
+    """Count an outcome and remember it in the state. `written_stat`: (size, mtime_ns) of the file as written, when
+    the writer reported it only at the end."""
     kind = outcome[0]
     if kind == 'refused':
         run['skipped'].append(skip_record(entry, outcome[1], outcome[2]))
         run['state'][key] = {'token': token, 'name': name, 'reason': outcome[1], 'detail': outcome[2]}
         return
-    if kind == 'pending':
-        info = run['writer'].commit(outcome[1], name)
-        kind = 'written'
+    if kind == 'unchanged':
+        run['counts']['unchanged'] += 1
     else:
-        info = outcome[1]
-    if kind == 'written':
         run['counts']['written'] += 1
         run['written'].append(name)
-    else:
-        run['counts']['unchanged'] += 1
-    if not run['module'].check_mode:
-        info = info or os.stat(os.path.join(run['dest'], name))
-        run['state'][key] = {'token': token, 'name': name, 'stat': [info.st_size, stat_mtime_ns(info)]}
+    if run['module'].check_mode:
+        return
+    if written_stat is None:
+        info = outcome[1] if kind == 'written' and outcome[1] is not None else os.stat(os.path.join(run['dest'], name))
+        written_stat = (info.st_size, stat_mtime_ns(info))
+    run['state'][key] = {'token': token, 'name': name, 'stat': list(written_stat)}
 
 
 def _export_one_pass(run):
     """No usable state (first run, incremental=false, changed settings): every photo is read anyway, so mail,
     photo and change markers come in one paged search. A photo is written as it arrives when its file is new;
     one that would replace an existing file waits in a temporary file until the search is complete, so that a
-    duplicate mail found later leaves the old file as it was (two-pass semantics). Returns (entries, fetched,
-    protected names)."""
+    duplicate mail found later leaves the old file as it was (two-pass semantics). The files are written by a
+    forked process while this one reads LDAP (option parallel_writes). Returns (entries, fetched, protected names)."""
     holders = {}  # file name -> [(key, entry, token, outcome)], first holder's outcome kept for undo
-    entry_count = 0
     params = run['params']
+    writer = run['writer']
+    if params.get('parallel_writes', True) and forked_writer.available(run['module']):
+        writer = run['writer'] = forked_writer.ForkedDirectoryWriter(run['module'], run['dest'], params['file_mode'])
+    mail_attr, change_attrs, on_disk = run['mail_attr'], run['change_attrs'], run['on_disk']
+
+    def on_entry(dn, raw):
+        entry = {'dn': dn, 'mail': first_value(raw, mail_attr)}
+        name, why = photo_file_name(entry['mail'])
+        if name is None:
+            run['skipped'].append(skip_record(entry, 'invalid_mail', why))
+            return
+        token = change_token(raw, change_attrs)
+        if name in holders:
+            holders[name].append((dn.lower(), entry, token, None))
+            return
+        holders[name] = [(dn.lower(), entry, token, _write_photo(run, name, raw, defer=name in on_disk))]
+
     try:
-        for dn, raw in paged_search(run['conn'], params['search_base'], run['search_filter'],
-                                    [run['mail_attr'], run['photo_attr']] + run['change_attrs'], params['page_size'],
-                                    run['progress']):
-            entry_count += 1
-            entry = {'dn': dn, 'mail': first_value(raw, run['mail_attr'])}
-            name, why = photo_file_name(entry['mail'])
-            if name is None:
-                run['skipped'].append(skip_record(entry, 'invalid_mail', why))
-                continue
-            token = change_token(raw, run['change_attrs'])
-            key = dn.lower()
-            if name in holders:
-                holders[name].append((key, entry, token, None))
-                continue
-            holders[name] = [(key, entry, token, _write_photo(run, name, raw, defer=name in run['on_disk']))]
+        stream_search(run['conn'], params['search_base'], run['search_filter'],
+                      [mail_attr, run['photo_attr']] + change_attrs, params['page_size'], on_entry, run['progress'])
+        # the search is complete: duplicates take back what their first holder wrote, replacements go in
+        for name, items in holders.items():
+            outcome = items[0][3]
+            if len(items) > 1:
+                _undo_write(run, name, outcome)
+            elif outcome[0] == 'pending':
+                items[0] = items[0][:3] + (('written', writer.commit(outcome[1], name)),)
+        written_stats = writer.finish()
     except BaseException:
         # a failed search leaves dest as it was: files created by this run go, replacements are not committed
         # (a created file could belong to a duplicate that the search did not reach)
-        for name, items in holders.items():
-            _undo_write(run, name, items[0][3])
+        writer.abort()
         raise
     for name in sorted(holders):
         items = holders[name]
         if len(items) == 1:
             key, entry, token, outcome = items[0]
-            _record(run, key, name, entry, token, outcome)
+            _record(run, key, name, entry, token, outcome, written_stats.get(name))
             continue
-        _undo_write(run, name, items[0][3])
         _skip_duplicates(run, name, [entry for _key, entry, _token, _outcome in items])
-    return entry_count, sum(1 for items in holders.values() if len(items) == 1), set(holders)
+    return run['progress']['entries'], sum(1 for items in holders.values() if len(items) == 1), set(holders)
 
 
 def _undo_write(run, name, outcome):
     """Take back what _write_photo did for a file name: discard a staged replacement, remove a created file."""
     if outcome[0] == 'pending':
         run['writer'].discard(outcome[1])
-    elif outcome[0] == 'written' and name not in run['on_disk'] and not run['module'].check_mode:
-        try:
-            os.unlink(os.path.join(run['dest'], name))
-        except OSError:
-            pass
+    elif outcome[0] == 'written' and name not in run['on_disk']:
+        run['writer'].remove(name)
 
 
 def _skip_duplicates(run, name, entries):
@@ -735,10 +776,13 @@ def _export_two_passes(run, old_state):
     that are new or changed. Returns (entries, fetched, protected names)."""
     params, conn = run['params'], run['conn']
     entries = []
-    for dn, raw in paged_search(conn, params['search_base'], run['search_filter'],
-                                [run['mail_attr']] + run['change_attrs'], params['page_size'], run['progress']):
-        entries.append({'dn': dn, 'mail': first_value(raw, run['mail_attr']),
-                        'token': change_token(raw, run['change_attrs'])})
+    mail_attr, change_attrs = run['mail_attr'], run['change_attrs']
+
+    def on_entry(dn, raw):
+        entries.append({'dn': dn, 'mail': first_value(raw, mail_attr), 'token': change_token(raw, change_attrs)})
+
+    stream_search(conn, params['search_base'], run['search_filter'], [mail_attr] + change_attrs, params['page_size'],
+                  on_entry, run['progress'])
     candidates, skipped, protected = classify_entries(entries)
     run['skipped'].extend(skipped)
 
@@ -766,13 +810,16 @@ def _export_two_passes(run, old_state):
     fetch_attrs = [run['mail_attr'], run['photo_attr']] + run['change_attrs']
     if len(to_fetch) > max(params['fetch_threshold'], 0):
         seen = set()
-        for dn, raw in paged_search(conn, params['search_base'], run['search_filter'], fetch_attrs,
-                                    params['page_size'], run['progress']):
+
+        def on_entry(dn, raw):
             key = dn.lower()
             if key in to_fetch and key not in seen:
                 seen.add(key)
                 name, entry = to_fetch[key]
                 handle(key, name, entry, raw)
+
+        stream_search(conn, params['search_base'], run['search_filter'], fetch_attrs, params['page_size'], on_entry,
+                      run['progress'])
         for key in set(to_fetch) - seen:
             name, entry = to_fetch[key]
             handle(key, name, entry, None)
@@ -832,9 +879,11 @@ def update_photo_urls(module, conn, params):
     available = set(list_photo_files(photo_dir)) if photo_dir else None
     search_filter = combine_filter(params['search_filter'], [mail_attr])
     entries = []
-    for dn, raw in paged_search(conn, params['search_base'], search_filter, [mail_attr, url_attr],
-                                params['page_size']):
+
+    def on_entry(dn, raw):
         entries.append({'dn': dn, 'mail': first_value(raw, mail_attr), 'urls': raw_values(raw, url_attr)})
+
+    stream_search(conn, params['search_base'], search_filter, [mail_attr, url_attr], params['page_size'], on_entry)
     candidates, skipped, _protected = classify_entries(entries)
     modified, unchanged = [], 0
     for name in sorted(candidates):

@@ -20,7 +20,7 @@ import pytest
 
 ldap3 = pytest.importorskip('ldap3')
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import forked_writer, ldap_photos
 from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url
 
 SLAPD = '/usr/sbin/slapd'
@@ -393,9 +393,11 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
     assert result['removed_files'] == ['carol@acme.example.jpg']
 
 
-def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch):
+@pytest.mark.parametrize('parallel_writes', [True, False])
+def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch, parallel_writes):
     dest = workdir / 'staging'
-    real_write = ldap_photos.fileio.DirectoryWriter.write
+    writer_class = forked_writer.ForkedDirectoryWriter if parallel_writes else ldap_photos.fileio.DirectoryWriter
+    real_write = writer_class.write
     writes = {'n': 0}
 
     def write_then_die(writer, name, content, **kwargs):
@@ -404,8 +406,9 @@ def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch):
             slapd.stop()
         return real_write(writer, name, content, **kwargs)
 
-    monkeypatch.setattr(ldap_photos.fileio.DirectoryWriter, 'write', write_then_die)
-    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5))
+    monkeypatch.setattr(writer_class, 'write', write_then_die)
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5,
+                                                               parallel_writes=parallel_writes))
     assert failed and 'LDAP search under %s failed after' % PEOPLE in result['msg']
     assert not (dest / ldap_photos.STATE_FILE_NAME).exists()
     # without a state the export was one search: a failed one leaves dest as it was (no file a later duplicate
