@@ -207,7 +207,7 @@ def change_token(raw_attributes, change_attributes):
     for attr in change_attributes:
         value = first_value(raw_attributes, attr)
         if value is not None:
-            parts.append('%s=%s' % (attr, to_text(value, errors='surrogate_or_replace')))
+            parts.append('%s=%s' % (attr, value.decode('utf-8', 'surrogateescape') if isinstance(value, bytes) else value))
     return '|'.join(parts)
 
 

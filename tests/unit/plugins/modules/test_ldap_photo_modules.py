@@ -214,9 +214,10 @@ def skips(result):
     return sorted((s['dn'].split(',')[0][4:], s['reason']) for s in result['skipped_entries'])
 
 
-def test_export_hostile_entries(slapd, workdir, run_module):
+@pytest.mark.parametrize('parallel_writes', [True, False])
+def test_export_hostile_entries(slapd, workdir, run_module, parallel_writes):
     dest = workdir / 'staging'
-    result, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, parallel_writes=parallel_writes))
     assert not failed, result
     assert result['changed'] is True
     # nothing outside dest, exactly the expected files inside (plus the state file)
@@ -281,12 +282,14 @@ def test_non_incremental_compares_bytes(slapd, workdir, run_module):
     assert (result['fetched'], result['written'], result['unchanged']) == (5, 0, 3)  # png and huge are read and refused again
 
 
+@pytest.mark.parametrize('parallel_writes', [True, False])
 @pytest.mark.parametrize('incremental', [False, True])
-def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, incremental):
+def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, incremental, parallel_writes):
     """Without a state file one search reads everything; a duplicate mail found after its first holder was
     written must leave the folder as two passes would: no file for a new name, the old bytes for an existing one."""
     fresh = workdir / 'fresh'
-    result, failed = run_module(ldap_photo_export, export_args(slapd, fresh, incremental=incremental))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, fresh, incremental=incremental,
+                                                               parallel_writes=parallel_writes))
     assert not failed and sorted(p for p in os.listdir(str(fresh)) if p.endswith('.jpg')) == EXPECTED_FILES
     assert result['fetched'] == 5 and result['written'] == 3
     assert sorted(s['reason'] for s in result['skipped_entries'] if s['reason'] == 'duplicate_mail') == \
@@ -297,7 +300,8 @@ def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, i
     (existing / 'dup@acme.example.jpg').write_bytes(jpeg('old dup'))
     (existing / 'alice@acme.example.jpg').write_bytes(jpeg('old alice'))
     (existing / 'bob.builder@acme.example.jpg').write_bytes(USERS['bob'][1])
-    result, failed = run_module(ldap_photo_export, export_args(slapd, existing, incremental=incremental))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, existing, incremental=incremental,
+                                                               parallel_writes=parallel_writes))
     assert not failed
     assert (existing / 'dup@acme.example.jpg').read_bytes() == jpeg('old dup')
     assert (existing / 'alice@acme.example.jpg').read_bytes() == USERS['alice'][1]
@@ -534,3 +538,20 @@ def test_photo_url_rejects_bad_template_and_read_only_bind(slapd, run_module):
     assert failed and 'Setting photoURL failed: setting photoURL on' in result['msg']
     assert 'after 0 modifications' in result['msg']
     conn.unbind()
+
+
+@pytest.mark.parametrize('fast_entries', [True, False])
+def test_stream_search_hands_over_every_entry_once(slapd, fast_entries):
+    """With the buffered reader entries go to the callback as they are decoded; without it (ldap3's own reader),
+    from each page's response list. Both see every entry once, across pages."""
+    conn = ldap_photos.connect({'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD,
+                                'fast_entries': fast_entries})
+    assert hasattr(conn.strategy, 'sametime_entry_sink') is fast_entries
+    seen, progress = [], {}
+    ldap_photos.stream_search(conn, PEOPLE, '(objectClass=person)', ['mail'], 2,
+                              lambda dn, raw: seen.append((dn.lower(), ldap_photos.first_value(raw, 'mail'))), progress)
+    reference = slapd.admin()
+    reference.search(PEOPLE, '(objectClass=person)', attributes=['mail'])
+    expected = sorted((e['dn'].lower(), (e['raw_attributes'].get('mail') or [None])[0]) for e in reference.response)
+    assert sorted(seen) == expected and progress['entries'] == len(expected) > 2
+    assert conn.response == [] if fast_entries else len(conn.response) <= 2

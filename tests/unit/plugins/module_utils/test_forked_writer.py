@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""ForkedDirectoryWriter against the real file system, and against DirectoryWriter: the same operations must leave the
+same folder behind."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import signal
+import stat
+import time
+
+import pytest
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, forked_writer
+
+
+class Failed(Exception):
+    pass
+
+
+class Module(object):
+    """What the writers use of AnsibleModule; atomic_move is ansible-core's own."""
+    params = {}
+    atomic_move = AnsibleModule.atomic_move
+
+    def __init__(self, check_mode=False, selinux=False):
+        self.check_mode = check_mode
+        self.selinux = selinux
+        self.cleanup_files = []
+
+    def selinux_enabled(self):
+        return self.selinux
+
+    def add_cleanup_file(self, path):
+        self.cleanup_files.append(path)
+
+    def fail_json(self, **kwargs):
+        raise Failed(kwargs['msg'])
+
+
+WRITERS = {'forked': forked_writer.ForkedDirectoryWriter, 'sequential': fileio.DirectoryWriter}
+
+
+@pytest.fixture
+def umask():
+    previous = []
+
+    def set_umask(value):
+        previous.append(os.umask(value))
+    yield set_umask
+    if previous:
+        os.umask(previous[0])
+
+
+def listing(folder):
+    return dict((p.name, p.read_bytes()) for p in sorted(folder.iterdir()))
+
+
+def written_stat(folder, name):
+    info = (folder / name).stat()
+    return (info.st_size, info.st_mtime_ns)
+
+
+def stats_of(result, writer_stats):
+    """{name: (size, mtime_ns)}: finish() of the forked writer, the write/commit results of the sequential one."""
+    return writer_stats or dict((name, (info.st_size, info.st_mtime_ns)) for name, info in result.items())
+
+
+@pytest.mark.parametrize('kind', sorted(WRITERS))
+@pytest.mark.parametrize('mask', [0o022, 0o077, 0o000])
+def test_new_files_whole_with_the_mode_and_their_stats(tmp_path, umask, kind, mask):
+    umask(mask)
+    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    returned = {}
+    for i in range(50):
+        changed, info = writer.write('u%02d@x.jpg' % i, b'\xff\xd8' + bytes([i]) * (i * 100), missing=True)
+        assert changed
+        if info is not None:
+            returned['u%02d@x.jpg' % i] = info
+    stats = stats_of(returned, writer.finish())
+    assert listing(tmp_path) == dict(('u%02d@x.jpg' % i, b'\xff\xd8' + bytes([i]) * (i * 100)) for i in range(50))
+    for name in stats:
+        assert stats[name] == written_stat(tmp_path, name)
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
+    assert len(stats) == 50
+
+
+@pytest.mark.parametrize('kind', sorted(WRITERS))
+def test_stage_commit_discard_remove(tmp_path, kind):
+    """A staged replacement goes in on commit only; discard leaves the old file; remove takes back a created one."""
+    (tmp_path / 'kept@x.jpg').write_bytes(b'old kept')
+    (tmp_path / 'replaced@x.jpg').write_bytes(b'old replaced')
+    old_inode = (tmp_path / 'kept@x.jpg').stat().st_ino
+    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    keep = writer.stage(b'new kept')
+    replace = writer.stage(b'new replaced')
+    writer.write('created@x.jpg', b'created', missing=True)
+    writer.write('taken-back@x.jpg', b'taken back', missing=True)
+    writer.remove('taken-back@x.jpg')
+    writer.discard(keep)
+    committed = writer.commit(replace, 'replaced@x.jpg')
+    stats = writer.finish()
+    assert listing(tmp_path) == {'created@x.jpg': b'created', 'kept@x.jpg': b'old kept',
+                                 'replaced@x.jpg': b'new replaced'}
+    assert (tmp_path / 'kept@x.jpg').stat().st_ino == old_inode
+    replaced_stat = stats['replaced@x.jpg'] if stats else (committed.st_size, committed.st_mtime_ns)
+    assert replaced_stat == written_stat(tmp_path, 'replaced@x.jpg')
+    assert 'taken-back@x.jpg' not in stats
+
+
+@pytest.mark.parametrize('kind', sorted(WRITERS))
+def test_write_compares_first(tmp_path, kind):
+    (tmp_path / 'same@x.jpg').write_bytes(b'same')
+    inode = (tmp_path / 'same@x.jpg').stat().st_ino
+    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    assert writer.write('same@x.jpg', b'same') == (False, None)
+    assert writer.write('other@x.jpg', b'other')[0] is True  # not there yet: created
+    writer.finish()
+    assert (tmp_path / 'same@x.jpg').stat().st_ino == inode
+    assert listing(tmp_path) == {'other@x.jpg': b'other', 'same@x.jpg': b'same'}
+
+
+@pytest.mark.parametrize('kind', sorted(WRITERS))
+def test_abort_takes_back_created_and_staged_files_only(tmp_path, kind):
+    (tmp_path / 'existing@x.jpg').write_bytes(b'existing')
+    (tmp_path / 'committed@x.jpg').write_bytes(b'before')
+    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    writer.write('new1@x.jpg', b'1', missing=True)
+    writer.commit(writer.stage(b'after'), 'committed@x.jpg')
+    writer.stage(b'never committed')
+    writer.write('new2@x.jpg', b'2', missing=True)
+    writer.abort()
+    assert listing(tmp_path) == {'committed@x.jpg': b'after', 'existing@x.jpg': b'existing'}
+
+
+def test_a_failed_operation_fails_finish_and_takes_back_the_run(tmp_path):
+    (tmp_path / 'existing@x.jpg').write_bytes(b'existing')
+    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer.write('first@x.jpg', b'1', missing=True)
+    writer.stage(b'staged')
+    writer.write('no-such-folder/x.jpg', b'2', missing=True)  # ENOENT in the child
+    writer.write('after@x.jpg', b'3', missing=True)  # ignored once an operation failed
+    with pytest.raises(Failed) as info:
+        writer.finish()
+    assert 'Writing' in str(info.value) and str(tmp_path) in str(info.value)
+    assert listing(tmp_path) == {'existing@x.jpg': b'existing'}
+
+
+def test_a_killed_child_is_reported_and_cleaned_up_after(tmp_path):
+    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer.write('first@x.jpg', b'1', missing=True)
+    writer.ops.flush()
+    for _ in range(500):  # until the child has created it
+        if (tmp_path / 'first@x.jpg').exists():
+            break
+        time.sleep(0.01)
+    assert (tmp_path / 'first@x.jpg').exists()
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.write('second@x.jpg', b'2' * (1 << 21), missing=True)  # more than the pipe holds: EPIPE
+    with pytest.raises(Failed) as info:
+        writer.finish()
+    assert 'writer process' in str(info.value)
+    assert listing(tmp_path) == {}
+
+
+def test_the_child_cleans_up_when_the_parent_goes_away(tmp_path):
+    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer.write('first@x.jpg', b'1', missing=True)
+    writer.stage(b'staged')
+    writer.ops.close()  # end-of-file without "end": what the child sees when the module dies
+    _pid, status = os.waitpid(writer.pid, 0)
+    os.close(writer.reply)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert listing(tmp_path) == {}
+
+
+@pytest.mark.parametrize('check_mode, selinux, expected', [
+    (False, False, True),
+    (True, False, False),
+    (False, True, False),
+])
+def test_available(check_mode, selinux, expected):
+    assert forked_writer.available(Module(check_mode=check_mode, selinux=selinux)) is expected
+
+
+def test_names_outside_ascii_round_trip(tmp_path):
+    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    name = u'm\u00fcller@x.jpg'
+    writer.write(name, b'photo', missing=True)
+    stats = writer.finish()
+    assert list(stats) == [name] and (tmp_path / name).read_bytes() == b'photo'
