@@ -73,6 +73,7 @@ class ForkedDirectoryWriter(object):
             try:
                 os.close(ops_write)
                 os.close(reply_read)
+                _detach(keep=(ops_read, reply_write))
                 _Child(directory, mode, self.fix_mode).serve(ops_read, reply_write)
                 code = 0
             finally:
@@ -172,6 +173,27 @@ class ForkedDirectoryWriter(object):
         """Remove the files this run created and the staged ones (the caller failed)."""
         if self._close(_ABORT) is None:
             self._clean_up_after_the_child()
+
+
+def _detach(keep):
+    """In the child: hold none of the module's descriptors (Ansible waits for the end of the module's stdout; the LDAP
+    socket belongs to the parent)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, _max_fd())
+
+
+def _max_fd():
+    try:
+        return min(os.sysconf('SC_OPEN_MAX'), 65536)
+    except (AttributeError, ValueError, OSError):
+        return 1024
 
 
 def _unlink_quietly(path):

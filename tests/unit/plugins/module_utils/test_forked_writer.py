@@ -192,3 +192,23 @@ def test_names_outside_ascii_round_trip(tmp_path):
     writer.write(name, b'photo', missing=True)
     stats = writer.finish()
     assert list(stats) == [name] and (tmp_path / name).read_bytes() == b'photo'
+
+
+@pytest.mark.skipif(not os.path.isdir('/proc/self/fd'), reason='needs /proc (Linux)')
+def test_the_child_holds_none_of_the_modules_descriptors(tmp_path):
+    """Ansible reads the module's stdout to its end: a child that kept it open would hold the task up."""
+    held = open(str(tmp_path / 'held-by-the-module'), 'w')  # stands in for the LDAP socket
+    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    try:
+        fds = []
+        for _ in range(500):
+            fds = sorted(int(fd) for fd in os.listdir('/proc/%d/fd' % writer.pid))
+            if len(fds) == 5:
+                break
+            time.sleep(0.01)
+        targets = [os.readlink('/proc/%d/fd/%d' % (writer.pid, fd)) for fd in fds]
+        assert fds[:3] == [0, 1, 2] and targets[:3] == ['/dev/null'] * 3
+        assert all(t.startswith('pipe:') for t in targets[3:]) and len(fds) == 5, targets
+    finally:
+        writer.finish()
+        held.close()
