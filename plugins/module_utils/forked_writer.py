@@ -213,6 +213,14 @@ class _Child(object):
         self.staged = {}
         self.done = {}
         self.pid = os.getpid()
+        # names relative to the folder: no path walk per call (dir_fd is POSIX; without it, full paths)
+        if os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd and os.unlink in os.supports_dir_fd:
+            self.dir_fd = os.open(directory, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+            self.at, self.at_both = {'dir_fd': self.dir_fd}, {'src_dir_fd': self.dir_fd, 'dst_dir_fd': self.dir_fd}
+        else:  # pragma: no cover - every POSIX system that has fork() has dir_fd
+            self.dir_fd = None
+            self.at, self.at_both = {}, {}
+            self.temporary = lambda token: os.path.join(directory, '.sametime-%d-%s.tmp' % (self.pid, token))
 
     def serve(self, ops_fd, reply_fd):
         ops = os.fdopen(ops_fd, 'rb', _PIPE_BUFFER)
@@ -233,7 +241,8 @@ class _Child(object):
             try:
                 self.apply(operation, name, data)
             except (IOError, OSError) as exc:
-                error = 'Writing %s failed: %s' % (getattr(exc, 'filename', None) or self.directory, exc)
+                error = 'Writing %s failed: %s' % (os.path.join(self.directory, getattr(exc, 'filename', None) or ''),
+                                                   exc.strerror or exc)
         if error or not ended:
             self.clean_up()
         reply = marshal.dumps((error, {} if error or not ended else self.done))
@@ -247,9 +256,9 @@ class _Child(object):
             tmp = self.temporary('new')
             info = self.write_new(tmp, data)
             try:
-                os.rename(tmp, os.path.join(self.directory, name))
+                self.rename(tmp, name)
             except OSError:
-                _unlink_quietly(tmp)
+                self.unlink(tmp)
                 raise
             self.created.add(name)
             self.done[name] = info
@@ -259,27 +268,27 @@ class _Child(object):
         elif operation == _COMMIT:
             token, target = name.split('\0', 1)
             tmp, info = self.staged.pop(token)
-            os.rename(tmp, os.path.join(self.directory, target))
+            self.rename(tmp, target)
             self.done[target] = info
         elif operation == _DISCARD:
             tmp, _info = self.staged.pop(name)
-            _unlink_quietly(tmp)
+            self.unlink(tmp)
         elif operation == _REMOVE:
             self.created.discard(name)
             self.done.pop(name, None)
-            _unlink_quietly(os.path.join(self.directory, name))
+            self.unlink(name)
 
     def temporary(self, token):
-        return os.path.join(self.directory, '.sametime-%d-%s.tmp' % (self.pid, token))
+        return '.sametime-%d-%s.tmp' % (self.pid, token)
 
-    def write_new(self, path, data):
+    def write_new(self, name, data):
         try:
-            fd = os.open(path, self.flags, self.mode)
+            fd = os.open(name, self.flags, self.mode, **self.at)
         except OSError as exc:
             if exc.errno != errno.EEXIST:  # a leftover of a killed run that had the same pid
                 raise
-            os.unlink(path)
-            fd = os.open(path, self.flags, self.mode)
+            os.unlink(name, **self.at)
+            fd = os.open(name, self.flags, self.mode, **self.at)
         try:
             if self.fix_mode:
                 os.fchmod(fd, self.mode)
@@ -289,15 +298,24 @@ class _Child(object):
             info = os.fstat(fd)
         except BaseException:
             os.close(fd)
-            _unlink_quietly(path)
+            self.unlink(name)
             raise
         os.close(fd)
         return info.st_size, info.st_mtime_ns
 
+    def rename(self, source, target):
+        os.rename(source, target, **self.at_both)
+
+    def unlink(self, name):
+        try:
+            os.unlink(name, **self.at)
+        except OSError:
+            pass
+
     def clean_up(self):
         for name in self.created:
-            _unlink_quietly(os.path.join(self.directory, name))
+            self.unlink(name)
         for tmp, _info in self.staged.values():
-            _unlink_quietly(tmp)
+            self.unlink(tmp)
         self.created.clear()
         self.staged.clear()
