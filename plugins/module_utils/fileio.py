@@ -234,11 +234,20 @@ class DirectoryWriter(object):
             if current == content:
                 return False, None
             missing = current is None
-        staged = self.stage(content, register=True)
-        info = self.commit(staged, name)
-        if missing and info is not None:
+        return True, self._put(name, content, missing)
+
+    def stage_if_changed(self, name, content):
+        """Stage `content` for <directory>/<name> (see stage) unless that file holds it already; then None."""
+        if read_bytes(os.path.join(self.directory, name)) == content:
+            return None
+        return self.stage(content)
+
+    def _put(self, name, content, new):
+        """Write a file whose content differs (or that is `new`); its stat, or None in check mode."""
+        info = self.commit(self.stage(content, register=True), name)
+        if new and info is not None:
             self.created.add(name)
-        return True, info
+        return info
 
     def remove(self, name):
         """Take back a file that this run created."""

@@ -26,6 +26,8 @@ import marshal
 import os
 import struct
 
+from ansible_collections.sametime.deploy.plugins.module_utils.fileio import DirectoryWriter
+
 _HEADER = struct.Struct('!cHI')  # operation, name length, data length
 _CREATE, _STAGE, _COMMIT, _DISCARD, _REMOVE, _ABORT, _END = b'C', b'S', b'M', b'D', b'R', b'A', b'E'
 _PIPE_BUFFER = 1 << 20
@@ -46,19 +48,13 @@ def available(module):
     return hasattr(os, 'fork') and not module.check_mode and not module.selinux_enabled()
 
 
-class ForkedDirectoryWriter(object):
-    """DirectoryWriter's write/stage/commit/discard/remove/finish/abort, carried out by a forked child in order."""
+class ForkedDirectoryWriter(DirectoryWriter):
+    """DirectoryWriter whose file system work (create, stage, commit, discard, remove) a forked child carries out in
+    order; write() and stage_if_changed() still compare here. `created` and `staged` are kept on this side too, so
+    that the files can be removed here if the child dies."""
 
     def __init__(self, module, directory, mode=0o644):
-        self.module = module
-        self.directory = directory
-        self.mode = mode
-        umask = os.umask(0)
-        os.umask(umask)
-        self.fix_mode = (mode & ~umask) != mode
-        self.counter = 0
-        self.created = set()  # what the child may have created: cleaned up here if the child cannot
-        self.staged = set()
+        super(ForkedDirectoryWriter, self).__init__(module, directory, mode)
         self.broken = None
         ops_read, ops_write = os.pipe()
         reply_read, reply_write = os.pipe()
@@ -97,16 +93,12 @@ class ForkedDirectoryWriter(object):
     def _temporary(self, token):
         return os.path.join(self.directory, '.sametime-%d-%s.tmp' % (self.pid, token))
 
-    def write(self, name, content, missing=False):
-        """Queue <directory>/<name> = content. Returns (changed, None): the stat comes from finish()."""
-        if not missing:
-            from ansible_collections.sametime.deploy.plugins.module_utils.fileio import read_bytes
-            if read_bytes(os.path.join(self.directory, name)) == content:
-                return False, None
-        else:
+    def _put(self, name, content, new):
+        """Queue the file; its stat comes from finish()."""
+        if new:
             self.created.add(name)
         self._send(_CREATE, name, content)
-        return True, None
+        return None
 
     def stage(self, content, register=False):  # pylint: disable=unused-argument
         """Queue a temporary file holding `content`; returns the token for commit() or discard()."""

@@ -676,9 +676,8 @@ def _write_photo(run, name, raw, defer=False):
         return 'refused', reason, detail
     writer = run['writer']
     if defer:
-        if fileio.read_bytes(os.path.join(run['dest'], name)) == data:
-            return 'unchanged', None
-        return 'pending', writer.stage(data)
+        staged = writer.stage_if_changed(name, data)
+        return ('unchanged', None) if staged is None else ('pending', staged)
     changed, info = writer.write(name, data, missing=name not in run['on_disk'])
     return ('written' if changed else 'unchanged'), info
 
