@@ -29,7 +29,7 @@ import struct
 from ansible_collections.sametime.deploy.plugins.module_utils.fileio import DirectoryWriter
 
 _HEADER = struct.Struct('!cHI')  # operation, name length, data length
-_CREATE, _STAGE, _COMMIT, _DISCARD, _REMOVE, _ABORT, _END = b'C', b'S', b'M', b'D', b'R', b'A', b'E'
+_CREATE, _REPLACE, _STAGE, _COMMIT, _DISCARD, _REMOVE, _ABORT, _END = b'C', b'W', b'S', b'M', b'D', b'R', b'A', b'E'
 _PIPE_BUFFER = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux: a larger pipe means fewer wake-ups of the two processes
 
@@ -97,7 +97,7 @@ class ForkedDirectoryWriter(DirectoryWriter):
         """Queue the file; its stat comes from finish()."""
         if new:
             self.created.add(name)
-        self._send(_CREATE, name, content)
+        self._send(_CREATE if new else _REPLACE, name, content)
         return None
 
     def stage(self, content, register=False):  # pylint: disable=unused-argument
@@ -244,7 +244,7 @@ class _Child(object):
         os.close(reply_fd)
 
     def apply(self, operation, name, data):
-        if operation == _CREATE:
+        if operation in (_CREATE, _REPLACE):
             tmp = self.temporary('new')
             info = self.write_new(tmp, data)
             try:
@@ -252,7 +252,8 @@ class _Child(object):
             except OSError:
                 self.unlink(tmp)
                 raise
-            self.created.add(name)
+            if operation == _CREATE:  # a replaced file is not taken back, like a committed one
+                self.created.add(name)
             self.done[name] = info
         elif operation == _STAGE:
             tmp = self.temporary(name)

@@ -127,13 +127,16 @@ def test_write_compares_first(tmp_path, kind):
 def test_abort_takes_back_created_and_staged_files_only(tmp_path, kind):
     (tmp_path / 'existing@x.jpg').write_bytes(b'existing')
     (tmp_path / 'committed@x.jpg').write_bytes(b'before')
+    (tmp_path / 'replaced@x.jpg').write_bytes(b'before')
     writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
     writer.write('new1@x.jpg', b'1', missing=True)
     writer.commit(writer.stage(b'after'), 'committed@x.jpg')
+    writer.write('replaced@x.jpg', b'after')
     writer.stage(b'never committed')
     writer.write('new2@x.jpg', b'2', missing=True)
     writer.abort()
-    assert listing(tmp_path) == {'committed@x.jpg': b'after', 'existing@x.jpg': b'existing'}
+    assert listing(tmp_path) == {'committed@x.jpg': b'after', 'existing@x.jpg': b'existing',
+                                 'replaced@x.jpg': b'after'}
 
 
 def test_a_failed_operation_fails_finish_and_takes_back_the_run(tmp_path):
