@@ -362,8 +362,8 @@ def decode_entry_at(data, pos, end):
     pos += length
     if data[pos] != 0x30:
         return None
-    first = data[pos + 1]
-    pos += 2 if first < 0x80 else 2 + (first & 0x7f)
+    length, pos = _ber_length(data, pos + 1)
+    end = pos + length  # controls may follow the attributes
     attributes = NormalizedAttributes()
     while pos < end:
         # PartialAttribute ::= SEQUENCE { type OCTET STRING, vals SET OF OCTET STRING }

@@ -12,11 +12,12 @@ __metaclass__ = type
 import json
 import os
 import re
-import socket
 import subprocess
 import time
 
 import pytest
+
+from ansible_collections.sametime.deploy.tests.lab.ports import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMU = os.path.join(HERE, 'db2emu.py')
@@ -51,14 +52,6 @@ class Instance(object):
         proc = subprocess.run([os.path.join(HERE, name)] + list(args), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, universal_newlines=True, env=environ, timeout=60, check=False)
         return proc.returncode, proc.stdout
-
-
-def free_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 @pytest.fixture

@@ -222,6 +222,12 @@ def test_settings_key_changes_with_relevant_options():
            bytearray([0x30, 0x1f, 0x30, 0x0b, 0x04, 0x04]) + b'mail' + bytearray([0x31, 0x03, 0x04, 0x01]) + b'a' +
            bytearray([0x30, 0x10, 0x04, 0x0e]) + b'thumbnailPhoto' + bytearray([0x31, 0x04, 0x04, 0x02, 0xff, 0xd8])),
      (7, 'uid=a', {'mail': [b'a'], 'thumbnailphoto': [b'\xff\xd8']})),
+    # the same entry with a control after it ([0] Controls of the LDAPMessage): not read as an attribute
+    (bytes(bytearray([0x30, 0x36, 0x02, 0x01, 0x07, 0x64, 0x28, 0x04, 0x05]) + b'uid=a' +
+           bytearray([0x30, 0x1f, 0x30, 0x0b, 0x04, 0x04]) + b'mail' + bytearray([0x31, 0x03, 0x04, 0x01]) + b'a' +
+           bytearray([0x30, 0x10, 0x04, 0x0e]) + b'thumbnailPhoto' + bytearray([0x31, 0x04, 0x04, 0x02, 0xff, 0xd8]) +
+           bytearray([0xa0, 0x07, 0x30, 0x05, 0x04, 0x03]) + b'1.2.3'),
+     (7, 'uid=a', {'mail': [b'a'], 'thumbnailphoto': [b'\xff\xd8']})),
     # searchResDone is not an entry
     (bytes(bytearray([0x30, 0x0c, 0x02, 0x01, 0x07, 0x65, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00])), None),
     (b'', None),
@@ -247,3 +253,14 @@ def test_decode_search_entry_long_form_lengths():
     message = bytes(bytearray([0x30, 0x82]) + (len(msgid) + len(op)).to_bytes(2, 'big') + msgid + op)
     got = lp.decode_search_entry(message)
     assert got[0] == 256 and got[1]['raw_attributes'] == {'jpegphoto': [photo]}
+
+
+def test_decode_entry_at_reads_in_place():
+    """The buffered reader decodes each message where it lies in the received bytes."""
+    entry = bytes(bytearray([0x30, 0x16, 0x02, 0x01, 0x03, 0x64, 0x11, 0x04, 0x03]) + b'o=y' +
+                  bytearray([0x30, 0x0a, 0x30, 0x08, 0x04, 0x01]) + b'm' + bytearray([0x31, 0x03, 0x04, 0x01]) + b'v')
+    done = bytes(bytearray([0x30, 0x0c, 0x02, 0x01, 0x03, 0x65, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00]))
+    data = done + entry + done
+    assert lp._message_size(data, len(done)) == len(entry)
+    assert lp.decode_entry_at(data, len(done), len(done) + len(entry)) == (3, b'o=y', {'m': [b'v']})
+    assert lp.decode_entry_at(data, 0, len(done)) is None

@@ -22,6 +22,7 @@ ldap3 = pytest.importorskip('ldap3')
 
 from ansible_collections.sametime.deploy.plugins.module_utils import forked_writer, ldap_photos
 from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url
+from ansible_collections.sametime.deploy.tests.lab.ports import free_port
 
 SLAPD = '/usr/sbin/slapd'
 BASE = 'dc=acme,dc=example'
@@ -87,14 +88,6 @@ def _ldif(users):
             out.append(_attr('thumbnailPhoto', photo))
         out.append('\n')
     return ''.join(out)
-
-
-def free_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def make_certificates(root):
