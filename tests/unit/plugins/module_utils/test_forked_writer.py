@@ -156,7 +156,7 @@ def test_a_killed_child_is_reported_and_cleaned_up_after(tmp_path):
     writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
     writer.write('first@x.jpg', b'1', missing=True)
     writer.ops.flush()
-    for _ in range(500):  # until the child has created it
+    for _attempt in range(500):  # until the child has created it
         if (tmp_path / 'first@x.jpg').exists():
             break
         time.sleep(0.01)
@@ -204,7 +204,7 @@ def test_the_child_holds_none_of_the_modules_descriptors(tmp_path):
     writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
     try:
         fds = []
-        for _ in range(500):
+        for _attempt in range(500):
             fds = sorted(int(fd) for fd in os.listdir('/proc/%d/fd' % writer.pid))
             if len(fds) == 6:
                 break
