@@ -97,9 +97,10 @@ options:
   parallel_writes:
     description:
       - When every photo is read in one search (no usable state), create the files in a forked helper process while
-        this one still reads LDAP; with two or more cores a full export takes about half the time. The helper removes
-        what it created when the export fails. With V(false), or in check mode, or with SELinux enabled, the module's
-        own process writes.
+        this one still reads LDAP, so that file creation overlaps with the search when there is a second core.
+      - The helper holds none of the module's descriptors and removes the files it created when the export fails or
+        the module dies.
+      - With V(false), or in check mode, or with SELinux enabled, the module's own process writes.
     type: bool
     default: true
   report_limit:
