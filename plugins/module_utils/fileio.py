@@ -204,6 +204,37 @@ def _write_in_place(module, path, content):
         module.fail_json(msg='Could not write %s in place: %s' % (path, to_native(exc)))
 
 
+def write_new_file(path, content, mode, fix_mode=False, dir_fd=None):
+    """Create `path` with `mode` (O_EXCL, no symlink followed; `fix_mode` when the umask would take bits away) and
+    write all of `content`. A file already there is a leftover temporary file of a killed run that had the same pid:
+    it is replaced. Returns the new file's stat; on failure the file is removed and the error raised."""
+    at = {} if dir_fd is None else {'dir_fd': dir_fd}
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
+    try:
+        fd = os.open(path, flags, mode, **at)
+    except OSError as exc:
+        if exc.errno != errno.EEXIST:
+            raise
+        os.unlink(path, **at)
+        fd = os.open(path, flags, mode, **at)
+    try:
+        if fix_mode:
+            os.fchmod(fd, mode)
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+        info = os.fstat(fd)
+    except BaseException:
+        os.close(fd)
+        try:
+            os.unlink(path, **at)
+        except OSError:
+            pass
+        raise
+    os.close(fd)
+    return info
+
+
 class DirectoryWriter(object):
     """Whole-file writes of many files into one directory, each atomic for readers: a temporary file beside the
     target (created with the final mode), then rename() over it.
@@ -278,28 +309,12 @@ class DirectoryWriter(object):
             return None, None
         self.counter += 1
         tmp = os.path.join(self.directory, '.sametime-%d-%d.tmp' % (os.getpid(), self.counter))
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
         if register:
             self.module.add_cleanup_file(tmp)
         else:
             self.staged.add(tmp)
         try:
-            try:
-                fd = os.open(tmp, flags, self.mode)
-            except OSError as exc:
-                if exc.errno != errno.EEXIST:  # a leftover of a killed run with the same pid
-                    raise
-                os.unlink(tmp)
-                fd = os.open(tmp, flags, self.mode)
-            try:
-                if self.fix_mode:
-                    os.fchmod(fd, self.mode)
-                view = memoryview(content)
-                while view:
-                    view = view[os.write(fd, view):]
-                info = os.fstat(fd)
-            finally:
-                os.close(fd)
+            info = write_new_file(tmp, content, self.mode, self.fix_mode)
         except (IOError, OSError) as exc:
             self.discard((tmp, None))
             self.module.fail_json(msg='Could not write a temporary file in %s: %s' % (self.directory, to_native(exc)))

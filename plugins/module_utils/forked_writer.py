@@ -21,12 +21,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import errno
 import marshal
 import os
 import struct
 
-from ansible_collections.sametime.deploy.plugins.module_utils.fileio import DirectoryWriter
+from ansible_collections.sametime.deploy.plugins.module_utils.fileio import DirectoryWriter, write_new_file
 
 _HEADER = struct.Struct('!cHI')  # operation, name length, data length
 _CREATE, _REPLACE, _STAGE, _COMMIT, _DISCARD, _REMOVE, _ABORT, _END = b'C', b'W', b'S', b'M', b'D', b'R', b'A', b'E'
@@ -200,7 +199,6 @@ class _Child(object):
         self.directory = directory
         self.mode = mode
         self.fix_mode = fix_mode
-        self.flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
         self.created = set()
         self.staged = {}
         self.done = {}
@@ -275,25 +273,7 @@ class _Child(object):
         return '.sametime-%d-%s.tmp' % (self.pid, token)
 
     def write_new(self, name, data):
-        try:
-            fd = os.open(name, self.flags, self.mode, **self.at)
-        except OSError as exc:
-            if exc.errno != errno.EEXIST:  # a leftover of a killed run that had the same pid
-                raise
-            os.unlink(name, **self.at)
-            fd = os.open(name, self.flags, self.mode, **self.at)
-        try:
-            if self.fix_mode:
-                os.fchmod(fd, self.mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            info = os.fstat(fd)
-        except BaseException:
-            os.close(fd)
-            self.unlink(name)
-            raise
-        os.close(fd)
+        info = write_new_file(name, data, self.mode, self.fix_mode, self.dir_fd)
         return info.st_size, info.st_mtime_ns
 
     def rename(self, source, target):
