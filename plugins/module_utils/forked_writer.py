@@ -221,8 +221,11 @@ class _Child(object):
             if len(header) < _HEADER.size:
                 break  # the parent is gone
             operation, name_size, data_size = _HEADER.unpack(header)
-            name = _decode(ops.read(name_size)) if name_size else ''
+            raw_name = ops.read(name_size) if name_size else b''
             data = ops.read(data_size) if data_size else b''
+            if len(raw_name) < name_size or len(data) < data_size:
+                break  # the parent died in the middle of an operation: never write a part of it
+            name = _decode(raw_name)
             if operation in (_END, _ABORT):
                 ended = operation == _END
                 break
@@ -231,8 +234,8 @@ class _Child(object):
             try:
                 self.apply(operation, name, data)
             except (IOError, OSError) as exc:
-                error = 'Writing %s failed: %s' % (os.path.join(self.directory, getattr(exc, 'filename', None) or ''),
-                                                   exc.strerror or exc)
+                where = getattr(exc, 'filename2', None) or getattr(exc, 'filename', None) or ''  # a rename's target
+                error = 'Writing %s failed: %s' % (os.path.join(self.directory, where), exc.strerror or exc)
         if error or not ended:
             self.clean_up()
         reply = marshal.dumps((error, {} if error or not ended else self.done))
@@ -258,8 +261,9 @@ class _Child(object):
             self.staged[name] = (tmp, self.write_new(tmp, data))
         elif operation == _COMMIT:
             token, target = name.split('\0', 1)
-            tmp, info = self.staged.pop(token)
-            self.rename(tmp, target)
+            tmp, info = self.staged[token]
+            self.rename(tmp, target)  # if this fails, clean_up still finds the staged file
+            del self.staged[token]
             self.done[target] = info
         elif operation == _DISCARD:
             tmp, _info = self.staged.pop(name)

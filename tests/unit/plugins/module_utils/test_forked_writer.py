@@ -227,3 +227,24 @@ def test_stage_if_changed_and_a_compared_new_file_is_taken_back(tmp_path, kind):
     assert writer.write('compared-new@x.jpg', b'x')[0] is True
     writer.abort()  # the file found missing by the compare is this run's too
     assert listing(tmp_path) == {'same@x.jpg': b'same'}
+
+
+def test_an_operation_cut_short_by_the_parents_death_is_not_carried_out(tmp_path):
+    (tmp_path / 'replaced@x.jpg').write_bytes(b'before')
+    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    frame = forked_writer._HEADER.pack(forked_writer._REPLACE, len(b'replaced@x.jpg'), 100) + b'replaced@x.jpg'
+    writer.ops.write(frame + b'x' * 40)  # 40 of the announced 100 bytes, then the parent is gone
+    writer.ops.close()
+    os.waitpid(writer.pid, 0)
+    os.close(writer.reply)
+    assert listing(tmp_path) == {'replaced@x.jpg': b'before'}
+
+
+def test_a_failed_commit_leaves_no_temporary_file(tmp_path):
+    (tmp_path / 'a-folder@x.jpg').mkdir()  # rename() of a file over a folder fails
+    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer.commit(writer.stage(b'photo'), 'a-folder@x.jpg')
+    with pytest.raises(Failed) as info:
+        writer.finish()
+    assert 'Writing %s failed' % (tmp_path / 'a-folder@x.jpg') in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['a-folder@x.jpg']
