@@ -243,6 +243,10 @@ class DirectoryWriter(object):
     and mode, fix the umask, copy the context); for a folder of thousands of photos that the module owns, the mode
     is set at creation and the rest is decided once here. With SELinux enabled every file still goes through
     atomic_move, so that contexts stay right. Check mode compares and writes nothing.
+
+    The writer remembers what this run created and staged, so that remove() and abort() can take it back (a
+    duplicate found late, a failed search); finish() is where forked_writer.ForkedDirectoryWriter, which does the
+    same work in a child process, reports the stats of the files it wrote.
     """
 
     def __init__(self, module, directory, mode=0o644):
