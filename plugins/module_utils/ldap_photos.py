@@ -23,6 +23,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import hashlib
 import json
 import os
@@ -322,6 +323,26 @@ def connect(params):
     if params.get('fast_entries', True):
         install_fast_entries(conn)
     return conn
+
+
+def check_positive(module, params, names=('page_size', 'timeout', 'report_limit')):
+    """Fail the module when one of these integer options is below 1 (before anything is read or written)."""
+    for name in names:
+        if params[name] < 1:
+            module.fail_json(msg='%s must be at least 1 (got %d)' % (name, params[name]))
+
+
+@contextlib.contextmanager
+def bound_connection(params):
+    """connect(params), unbound again whatever happens in the block (an unbind error is ignored)."""
+    conn = connect(params)
+    try:
+        yield conn
+    finally:
+        try:
+            conn.unbind()
+        except Exception:  # pylint: disable=broad-except
+            pass
 
 
 def _ber_length(data, pos):

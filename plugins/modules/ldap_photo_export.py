@@ -242,16 +242,13 @@ def main():
     params = dict(module.params)
     params['file_mode'] = 0o644
     params['read_only'] = True
-    for name in ('page_size', 'timeout', 'report_limit'):
-        if params[name] < 1:
-            module.fail_json(msg='%s must be at least 1 (got %d)' % (name, params[name]))
+    ldap_photos.check_positive(module, params)
     if params['max_photo_bytes'] < 0:
         module.fail_json(msg='max_photo_bytes must not be negative')
 
-    conn = None
     try:
-        conn = ldap_photos.connect(params)
-        result = ldap_photos.export_photos(module, conn, params)
+        with ldap_photos.bound_connection(params) as conn:
+            result = ldap_photos.export_photos(module, conn, params)
         if params['bundle']:
             result['bundle_changed'], result['bundle_sha256'] = ldap_photos.build_bundle(
                 module, params['dest'], params['bundle'])
@@ -259,12 +256,6 @@ def main():
     except ldap_photos.PhotoExportError as exc:
         module.fail_json(msg='Photo export to %s failed: %s. Nothing was pruned, and the next run completes the '
                              'export.' % (params['dest'], exc))
-    finally:
-        if conn is not None:
-            try:
-                conn.unbind()
-            except Exception:  # pylint: disable=broad-except
-                pass
     module.exit_json(**result)
 
 

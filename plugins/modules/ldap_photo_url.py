@@ -148,22 +148,13 @@ def main():
         module.warn('photo_dir %s does not exist yet (check mode): every user found is previewed as having a photo'
                     % params['photo_dir'])
         params['photo_dir'] = None
-    for name in ('page_size', 'timeout', 'report_limit'):
-        if params[name] < 1:
-            module.fail_json(msg='%s must be at least 1 (got %d)' % (name, params[name]))
+    ldap_photos.check_positive(module, params)
 
-    conn = None
     try:
-        conn = ldap_photos.connect(params)
-        result = ldap_photos.update_photo_urls(module, conn, params)
+        with ldap_photos.bound_connection(params) as conn:
+            result = ldap_photos.update_photo_urls(module, conn, params)
     except ldap_photos.PhotoExportError as exc:
         module.fail_json(msg='Setting %s failed: %s' % (params['url_attribute'], exc))
-    finally:
-        if conn is not None:
-            try:
-                conn.unbind()
-            except Exception:  # pylint: disable=broad-except
-                pass
     module.exit_json(**result)
 
 

@@ -548,3 +548,23 @@ def test_stream_search_hands_over_every_entry_once(slapd, fast_entries):
     expected = sorted((e['dn'].lower(), (e['raw_attributes'].get('mail') or [None])[0]) for e in reference.response)
     assert sorted(seen) == expected and progress['entries'] == len(expected) > 2
     assert conn.response == [] if fast_entries else len(conn.response) <= 2
+
+
+@pytest.mark.parametrize('module, extra, message', [
+    (ldap_photo_export, {'page_size': 0}, 'page_size must be at least 1 (got 0)'),
+    (ldap_photo_export, {'timeout': 0}, 'timeout must be at least 1 (got 0)'),
+    (ldap_photo_export, {'report_limit': -3}, 'report_limit must be at least 1 (got -3)'),
+    (ldap_photo_export, {'max_photo_bytes': -1}, 'max_photo_bytes must not be negative'),
+    (ldap_photo_url, {'page_size': 0}, 'page_size must be at least 1 (got 0)'),
+    (ldap_photo_url, {'report_limit': 0}, 'report_limit must be at least 1 (got 0)'),
+])
+def test_limits_are_checked_before_anything_is_read(tmp_path, run_module, module, extra, message):
+    args = {'server_uri': 'ldap://127.0.0.1:%d' % free_port(), 'search_base': PEOPLE}  # nothing listens there
+    if module is ldap_photo_export:
+        args['dest'] = str(tmp_path / 'staging')
+    else:
+        args['url_template'] = 'http://photos.example/{mail}.jpg'
+    args.update(extra)
+    result, failed = run_module(module, args)
+    assert failed and result['msg'] == message
+    assert not (tmp_path / 'staging').exists()
