@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Helpers to run a module's main() in-process on ansible-core 2.16 .. 2.21."""
+"""Helpers to run a module's main() in-process on ansible-core 2.16 .. 2.21, and to set the umask for one test."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import contextlib
 import json
+import os
 
 import pytest
 
@@ -64,3 +65,15 @@ def run_module(monkeypatch):
         return info.value.result, info.value.failed
 
     return _run
+
+
+@pytest.fixture
+def umask():
+    """umask(value) sets the process umask for this test; the old one comes back afterwards."""
+    previous = []
+
+    def set_umask(value):
+        previous.append(os.umask(value))
+    yield set_umask
+    if previous:
+        os.umask(previous[0])

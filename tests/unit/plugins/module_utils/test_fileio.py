@@ -8,9 +8,10 @@ import os
 import stat
 
 import pytest
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+from ansible_collections.sametime.deploy.tests.unit.plugins.module_utils.writer_fakes import (
+    FakeModule, Failed, RealMoveModule)
 
 MOUNTINFO = (
     "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
@@ -39,21 +40,6 @@ def test_text_diff_headers():
     diff = fileio.text_diff('/etc/hosts', b'a\n', None)
     assert diff == {'before': 'a\n', 'after': '', 'before_header': '/etc/hosts (content)',
                     'after_header': '/etc/hosts (content)'}
-
-
-class FakeModule(object):
-    params = {}
-    _diff = False
-
-    def __init__(self, check_mode=False):
-        self.check_mode = check_mode
-        self.cleanup_files = []
-
-    def add_cleanup_file(self, path):
-        self.cleanup_files.append(path)
-
-    def atomic_move(self, src, dest, unsafe_writes=False):
-        os.rename(src, dest)
 
 
 @pytest.mark.parametrize('check_mode', [False, True])
@@ -93,31 +79,6 @@ def test_write_if_changed_forgets_its_renamed_temp_file(tmp_path):
         result = fileio.write_if_changed(module, str(tmp_path / ('f%d' % i)), b'x')
         assert result['changed'] and result['write_method'] == 'atomic'
     assert module.cleanup_files == []
-
-
-class RealMoveModule(FakeModule):
-    """ansible-core's own atomic_move (it sets the mode of a file it creates from the umask)."""
-    atomic_move = AnsibleModule.atomic_move
-
-    def selinux_enabled(self):
-        return False
-
-    def fail_json(self, **kwargs):
-        raise Failed(kwargs['msg'])
-
-
-class Failed(Exception):
-    pass
-
-
-@pytest.fixture
-def umask():
-    def set_umask(value):
-        previous.append(os.umask(value))
-    previous = []
-    yield set_umask
-    if previous:
-        os.umask(previous[0])
 
 
 @pytest.mark.parametrize('mask', [0o022, 0o077, 0o000])
@@ -183,15 +144,12 @@ def test_directory_writer_with_selinux_goes_through_atomic_move(tmp_path, umask)
     moved = []
 
     class SELinuxModule(RealMoveModule):
-        def selinux_enabled(self):
-            return True
-
         def atomic_move(self, src, dest, unsafe_writes=False):
             moved.append(dest)
             os.rename(src, dest)
             os.chmod(dest, 0o600)  # what ansible-core does to a file it creates under this umask
 
-    writer = fileio.DirectoryWriter(SELinuxModule(), str(tmp_path), 0o644)
+    writer = fileio.DirectoryWriter(SELinuxModule(selinux=True), str(tmp_path), 0o644)
     changed, info = writer.write('a@x.jpg', b'photo', missing=True)
     assert changed and moved == [str(tmp_path / 'a@x.jpg')]
     assert stat.S_IMODE((tmp_path / 'a@x.jpg').stat().st_mode) == 0o644 == stat.S_IMODE(info.st_mode)

@@ -12,47 +12,11 @@ import stat
 import time
 
 import pytest
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio, forked_writer
-
-
-class Failed(Exception):
-    pass
-
-
-class Module(object):
-    """What the writers use of AnsibleModule; atomic_move is ansible-core's own."""
-    params = {}
-    atomic_move = AnsibleModule.atomic_move
-
-    def __init__(self, check_mode=False, selinux=False):
-        self.check_mode = check_mode
-        self.selinux = selinux
-        self.cleanup_files = []
-
-    def selinux_enabled(self):
-        return self.selinux
-
-    def add_cleanup_file(self, path):
-        self.cleanup_files.append(path)
-
-    def fail_json(self, **kwargs):
-        raise Failed(kwargs['msg'])
+from ansible_collections.sametime.deploy.tests.unit.plugins.module_utils.writer_fakes import Failed, RealMoveModule
 
 
 WRITERS = {'forked': forked_writer.ForkedDirectoryWriter, 'sequential': fileio.DirectoryWriter}
-
-
-@pytest.fixture
-def umask():
-    previous = []
-
-    def set_umask(value):
-        previous.append(os.umask(value))
-    yield set_umask
-    if previous:
-        os.umask(previous[0])
 
 
 def listing(folder):
@@ -73,7 +37,7 @@ def stats_of(result, writer_stats):
 @pytest.mark.parametrize('mask', [0o022, 0o077, 0o000])
 def test_new_files_whole_with_the_mode_and_their_stats(tmp_path, umask, kind, mask):
     umask(mask)
-    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    writer = WRITERS[kind](RealMoveModule(), str(tmp_path), 0o644)
     returned = {}
     for i in range(50):
         changed, info = writer.write('u%02d@x.jpg' % i, b'\xff\xd8' + bytes([i]) * (i * 100), missing=True)
@@ -94,7 +58,7 @@ def test_stage_commit_discard_remove(tmp_path, kind):
     (tmp_path / 'kept@x.jpg').write_bytes(b'old kept')
     (tmp_path / 'replaced@x.jpg').write_bytes(b'old replaced')
     old_inode = (tmp_path / 'kept@x.jpg').stat().st_ino
-    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    writer = WRITERS[kind](RealMoveModule(), str(tmp_path), 0o644)
     keep = writer.stage(b'new kept')
     replace = writer.stage(b'new replaced')
     writer.write('created@x.jpg', b'created', missing=True)
@@ -115,7 +79,7 @@ def test_stage_commit_discard_remove(tmp_path, kind):
 def test_write_compares_first(tmp_path, kind):
     (tmp_path / 'same@x.jpg').write_bytes(b'same')
     inode = (tmp_path / 'same@x.jpg').stat().st_ino
-    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    writer = WRITERS[kind](RealMoveModule(), str(tmp_path), 0o644)
     assert writer.write('same@x.jpg', b'same') == (False, None)
     assert writer.write('other@x.jpg', b'other')[0] is True  # not there yet: created
     writer.finish()
@@ -128,7 +92,7 @@ def test_abort_takes_back_created_and_staged_files_only(tmp_path, kind):
     (tmp_path / 'existing@x.jpg').write_bytes(b'existing')
     (tmp_path / 'committed@x.jpg').write_bytes(b'before')
     (tmp_path / 'replaced@x.jpg').write_bytes(b'before')
-    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    writer = WRITERS[kind](RealMoveModule(), str(tmp_path), 0o644)
     writer.write('new1@x.jpg', b'1', missing=True)
     writer.commit(writer.stage(b'after'), 'committed@x.jpg')
     writer.write('replaced@x.jpg', b'after')
@@ -141,7 +105,7 @@ def test_abort_takes_back_created_and_staged_files_only(tmp_path, kind):
 
 def test_a_failed_operation_fails_finish_and_takes_back_the_run(tmp_path):
     (tmp_path / 'existing@x.jpg').write_bytes(b'existing')
-    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer = forked_writer.ForkedDirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
     writer.write('first@x.jpg', b'1', missing=True)
     writer.stage(b'staged')
     writer.write('no-such-folder/x.jpg', b'2', missing=True)  # ENOENT in the child
@@ -153,7 +117,7 @@ def test_a_failed_operation_fails_finish_and_takes_back_the_run(tmp_path):
 
 
 def test_a_killed_child_is_reported_and_cleaned_up_after(tmp_path):
-    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer = forked_writer.ForkedDirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
     writer.write('first@x.jpg', b'1', missing=True)
     writer.ops.flush()
     for _attempt in range(500):  # until the child has created it
@@ -170,7 +134,7 @@ def test_a_killed_child_is_reported_and_cleaned_up_after(tmp_path):
 
 
 def test_the_child_cleans_up_when_the_parent_goes_away(tmp_path):
-    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer = forked_writer.ForkedDirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
     writer.write('first@x.jpg', b'1', missing=True)
     writer.stage(b'staged')
     writer.ops.close()  # end-of-file without "end": what the child sees when the module dies
@@ -186,22 +150,21 @@ def test_the_child_cleans_up_when_the_parent_goes_away(tmp_path):
     (False, True, False),
 ])
 def test_available(check_mode, selinux, expected):
-    assert forked_writer.available(Module(check_mode=check_mode, selinux=selinux)) is expected
+    assert forked_writer.available(RealMoveModule(check_mode=check_mode, selinux=selinux)) is expected
 
 
 def test_names_outside_ascii_round_trip(tmp_path):
-    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer = forked_writer.ForkedDirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
     name = u'm\u00fcller@x.jpg'
     writer.write(name, b'photo', missing=True)
     stats = writer.finish()
     assert list(stats) == [name] and (tmp_path / name).read_bytes() == b'photo'
 
 
-@pytest.mark.skipif(not os.path.isdir('/proc/self/fd'), reason='needs /proc (Linux)')
 def test_the_child_holds_none_of_the_modules_descriptors(tmp_path):
     """Ansible reads the module's stdout to its end: a child that kept it open would hold the task up."""
     held = open(str(tmp_path / 'held-by-the-module'), 'w')  # stands in for the LDAP socket
-    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer = forked_writer.ForkedDirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
     try:
         fds = []
         for _attempt in range(500):
@@ -221,7 +184,7 @@ def test_the_child_holds_none_of_the_modules_descriptors(tmp_path):
 @pytest.mark.parametrize('kind', sorted(WRITERS))
 def test_stage_if_changed_and_a_compared_new_file_is_taken_back(tmp_path, kind):
     (tmp_path / 'same@x.jpg').write_bytes(b'same')
-    writer = WRITERS[kind](Module(), str(tmp_path), 0o644)
+    writer = WRITERS[kind](RealMoveModule(), str(tmp_path), 0o644)
     assert writer.stage_if_changed('same@x.jpg', b'same') is None
     assert writer.stage_if_changed('same@x.jpg', b'new') is not None
     assert writer.write('compared-new@x.jpg', b'x')[0] is True
@@ -231,7 +194,7 @@ def test_stage_if_changed_and_a_compared_new_file_is_taken_back(tmp_path, kind):
 
 def test_an_operation_cut_short_by_the_parents_death_is_not_carried_out(tmp_path):
     (tmp_path / 'replaced@x.jpg').write_bytes(b'before')
-    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer = forked_writer.ForkedDirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
     frame = forked_writer._HEADER.pack(forked_writer._REPLACE, len(b'replaced@x.jpg'), 100) + b'replaced@x.jpg'
     writer.ops.write(frame + b'x' * 40)  # 40 of the announced 100 bytes, then the parent is gone
     writer.ops.close()
@@ -242,7 +205,7 @@ def test_an_operation_cut_short_by_the_parents_death_is_not_carried_out(tmp_path
 
 def test_a_failed_commit_leaves_no_temporary_file(tmp_path):
     (tmp_path / 'a-folder@x.jpg').mkdir()  # rename() of a file over a folder fails
-    writer = forked_writer.ForkedDirectoryWriter(Module(), str(tmp_path), 0o644)
+    writer = forked_writer.ForkedDirectoryWriter(RealMoveModule(), str(tmp_path), 0o644)
     writer.commit(writer.stage(b'photo'), 'a-folder@x.jpg')
     with pytest.raises(Failed) as info:
         writer.finish()
