@@ -233,16 +233,19 @@ def classify_entries(entries):
         if len(holders) == 1:
             candidates[name] = holders[0]
             continue
-        dns = sorted(h['dn'] for h in holders)
-        for holder in holders:
-            others = [dn for dn in dns if dn != holder['dn']]
-            skipped.append(skip_record(holder, 'duplicate_mail',
-                                       '%s is also the mail of %s' % (name[:-4], '; '.join(others))))
+        skipped.extend(duplicate_records(name, holders))
     return candidates, skipped, set(by_name)
 
 
 def skip_record(entry, reason, detail):
     return {'dn': entry['dn'], 'mail': printable(entry.get('mail')), 'reason': reason, 'detail': detail}
+
+
+def duplicate_records(name, holders):
+    """The 'duplicate_mail' reports of the entries that share the file name `name`, each naming the others."""
+    dns = sorted(holder['dn'] for holder in holders)
+    return [skip_record(holder, 'duplicate_mail', '%s is also the mail of %s'
+                        % (name[:-4], '; '.join(dn for dn in dns if dn != holder['dn']))) for holder in holders]
 
 
 def needs_fetch(name, entry, state_entry, file_stat):
@@ -362,7 +365,6 @@ def decode_entry_at(data, pos, end):
     are lower-cased with options such as ";binary" removed. Short-form BER lengths (the usual case for names and
     small values) are read inline.
     """
-    from_bytes = int.from_bytes
     if data[pos] != 0x30:
         return None
     first = data[pos + 1]
@@ -370,7 +372,7 @@ def decode_entry_at(data, pos, end):
     if data[pos] != 0x02:
         return None
     length, pos = _ber_length(data, pos + 1)
-    message_id = from_bytes(data[pos:pos + length], 'big')
+    message_id = int.from_bytes(data[pos:pos + length], 'big')
     pos += length
     if data[pos] != 0x64:  # [APPLICATION 4] SearchResultEntry
         return None
@@ -771,7 +773,7 @@ def _export_one_pass(run):
             key, entry, token, outcome = items[0]
             _record(run, key, name, entry, token, outcome, written_stats.get(name))
             continue
-        _skip_duplicates(run, name, [entry for _key, entry, _token, _outcome in items])
+        run['skipped'].extend(duplicate_records(name, [entry for _key, entry, _token, _outcome in items]))
     return run['progress']['entries'], sum(1 for items in holders.values() if len(items) == 1), set(holders)
 
 
@@ -781,14 +783,6 @@ def _undo_write(run, name, outcome):
         run['writer'].discard(outcome[1])
     elif outcome[0] == 'written' and name not in run['on_disk']:
         run['writer'].remove(name)
-
-
-def _skip_duplicates(run, name, entries):
-    dns = sorted(entry['dn'] for entry in entries)
-    for entry in entries:
-        others = [dn for dn in dns if dn != entry['dn']]
-        run['skipped'].append(skip_record(entry, 'duplicate_mail',
-                                          '%s is also the mail of %s' % (name[:-4], '; '.join(others))))
 
 
 def _export_two_passes(run, old_state):
@@ -820,25 +814,25 @@ def _export_two_passes(run, old_state):
             run['counts']['unchanged'] += 1
 
     def handle(key, name, entry, raw):
-        if raw is None or first_value(raw, run['mail_attr']) != entry['mail']:
+        if raw is None or first_value(raw, mail_attr) != entry['mail']:
             run['skipped'].append(skip_record(entry, 'changed_during_export',
                                               'entry was removed or renamed while exporting'))
             return
-        token = change_token(raw, run['change_attrs']) if run['change_attrs'] else entry['token']
+        token = change_token(raw, change_attrs) if change_attrs else entry['token']
         _record(run, key, name, entry, token, _write_photo(run, name, raw))
 
-    fetch_attrs = [run['mail_attr'], run['photo_attr']] + run['change_attrs']
+    fetch_attrs = [mail_attr, run['photo_attr']] + change_attrs
     if len(to_fetch) > max(params['fetch_threshold'], 0):
         seen = set()
 
-        def on_entry(dn, raw):
+        def on_photo(dn, raw):
             key = dn.lower()
             if key in to_fetch and key not in seen:
                 seen.add(key)
                 name, entry = to_fetch[key]
                 handle(key, name, entry, raw)
 
-        stream_search(conn, params['search_base'], run['search_filter'], fetch_attrs, params['page_size'], on_entry,
+        stream_search(conn, params['search_base'], run['search_filter'], fetch_attrs, params['page_size'], on_photo,
                       run['progress'])
         for key in set(to_fetch) - seen:
             name, entry = to_fetch[key]
