@@ -204,6 +204,14 @@ def _write_in_place(module, path, content):
         module.fail_json(msg='Could not write %s in place: %s' % (path, to_native(exc)))
 
 
+def unlink_quietly(path, dir_fd=None):
+    """Remove a file this code made, if it is still there (cleanup must not hide the error being handled)."""
+    try:
+        os.unlink(path, **({} if dir_fd is None else {'dir_fd': dir_fd}))
+    except OSError:
+        pass
+
+
 def write_new_file(path, content, mode, fix_mode=False, dir_fd=None):
     """Create `path` with `mode` (O_EXCL, no symlink followed; `fix_mode` when the umask would take bits away) and
     write all of `content`. A file already there is a leftover temporary file of a killed run that had the same pid:
@@ -226,10 +234,7 @@ def write_new_file(path, content, mode, fix_mode=False, dir_fd=None):
         info = os.fstat(fd)
     except BaseException:
         os.close(fd)
-        try:
-            os.unlink(path, **at)
-        except OSError:
-            pass
+        unlink_quietly(path, dir_fd)
         raise
     os.close(fd)
     return info
@@ -288,10 +293,7 @@ class DirectoryWriter(object):
         """Take back a file that this run created."""
         self.created.discard(name)
         if not self.module.check_mode:
-            try:
-                os.unlink(os.path.join(self.directory, name))
-            except OSError:
-                pass
+            unlink_quietly(os.path.join(self.directory, name))
 
     def finish(self):
         """Nothing is pending here (ForkedDirectoryWriter returns its stats from finish())."""
@@ -351,8 +353,5 @@ class DirectoryWriter(object):
         if tmp is None:
             return
         self.staged.discard(tmp)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        unlink_quietly(tmp)
         _forget_cleanup_file(self.module, tmp)

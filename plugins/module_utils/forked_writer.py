@@ -25,7 +25,7 @@ import marshal
 import os
 import struct
 
-from ansible_collections.sametime.deploy.plugins.module_utils.fileio import DirectoryWriter, write_new_file
+from ansible_collections.sametime.deploy.plugins.module_utils.fileio import DirectoryWriter, unlink_quietly, write_new_file
 
 _HEADER = struct.Struct('!cHI')  # operation, name length, data length
 _CREATE, _REPLACE, _STAGE, _COMMIT, _DISCARD, _REMOVE, _ABORT, _END = b'C', b'W', b'S', b'M', b'D', b'R', b'A', b'E'
@@ -143,10 +143,10 @@ class ForkedDirectoryWriter(DirectoryWriter):
     def _clean_up_after_the_child(self):
         """The child died without a word: remove what it may have left."""
         for name in self.created:
-            _unlink_quietly(os.path.join(self.directory, name))
+            unlink_quietly(os.path.join(self.directory, name))
         for token in self.staged:
-            _unlink_quietly(self._temporary(token))
-        _unlink_quietly(self._temporary('new'))
+            unlink_quietly(self._temporary(token))
+        unlink_quietly(self._temporary('new'))
 
     def finish(self):
         """Wait for every queued operation; {name: (size, mtime_ns)} of the files created or committed."""
@@ -187,13 +187,6 @@ def _max_fd():
         return 1024
 
 
-def _unlink_quietly(path):
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
 class _Child(object):
     def __init__(self, directory, mode, fix_mode):
         self.directory = directory
@@ -206,10 +199,10 @@ class _Child(object):
         # names relative to the folder: no path walk per call (dir_fd is POSIX; without it, full paths)
         if os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd and os.unlink in os.supports_dir_fd:
             self.dir_fd = os.open(directory, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
-            self.at, self.at_both = {'dir_fd': self.dir_fd}, {'src_dir_fd': self.dir_fd, 'dst_dir_fd': self.dir_fd}
+            self.at_both = {'src_dir_fd': self.dir_fd, 'dst_dir_fd': self.dir_fd}
         else:  # pragma: no cover - every POSIX system that has fork() has dir_fd
             self.dir_fd = None
-            self.at, self.at_both = {}, {}
+            self.at_both = {}
             self.temporary = lambda token: os.path.join(directory, '.sametime-%d-%s.tmp' % (self.pid, token))
 
     def serve(self, ops_fd, reply_fd):
@@ -284,10 +277,7 @@ class _Child(object):
         os.rename(source, target, **self.at_both)
 
     def unlink(self, name):
-        try:
-            os.unlink(name, **self.at)
-        except OSError:
-            pass
+        unlink_quietly(name, self.dir_fd)
 
     def clean_up(self):
         for name in self.created:
