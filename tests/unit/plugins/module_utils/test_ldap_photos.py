@@ -15,6 +15,7 @@ import tarfile
 import pytest
 
 from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos as lp
+from ansible_collections.sametime.deploy.tests.unit.plugins.module_utils.writer_fakes import FakeModule
 
 JPEG = b'\xff\xd8\xff\xe0' + b'\x00\x10JFIF' + b'x' * 40 + b'\xff\xd9'
 
@@ -161,20 +162,6 @@ def test_list_photo_files_only_regular_jpgs(tmp_path):
     assert lp.list_photo_files(str(tmp_path / 'missing')) == {}
 
 
-class _FakeModule(object):
-    check_mode = False
-    params = {}
-
-    def __init__(self):
-        self.cleanup_files = []
-
-    def add_cleanup_file(self, path):
-        self.cleanup_files.append(path)
-
-    def atomic_move(self, src, dest, unsafe_writes=False):
-        os.rename(src, dest)
-
-
 def test_bundle_is_deterministic_and_replaced_only_on_change(tmp_path):
     dest = tmp_path / 'staging'
     dest.mkdir()
@@ -183,7 +170,7 @@ def test_bundle_is_deterministic_and_replaced_only_on_change(tmp_path):
         os.utime(str(dest / ('u%d@x.example.jpg' % i)), (1700000000 + i, 1700000000 + i))
     (dest / lp.STATE_FILE_NAME).write_text(u'{}')
     bundle = str(tmp_path / 'photos.tar')
-    module = _FakeModule()
+    module = FakeModule()
     changed, sha = lp.build_bundle(module, str(dest), bundle)
     assert changed
     assert module.cleanup_files == []  # the renamed temporary file is no longer registered
@@ -205,7 +192,7 @@ def test_bundle_is_deterministic_and_replaced_only_on_change(tmp_path):
 
 def test_bundle_needs_existing_folder(tmp_path):
     with pytest.raises(lp.PhotoExportError, match='does not exist'):
-        lp.build_bundle(_FakeModule(), str(tmp_path), str(tmp_path / 'no' / 'photos.tar'))
+        lp.build_bundle(FakeModule(), str(tmp_path), str(tmp_path / 'no' / 'photos.tar'))
 
 
 def test_settings_key_changes_with_relevant_options():
