@@ -203,43 +203,116 @@ configtest:
 """
 
 import os
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.sametime.deploy.plugins.module_utils import apache
-from ansible_collections.sametime.deploy.plugins.module_utils.fileio import read_bytes, write_if_changed
+from ansible_collections.sametime.deploy.plugins.module_utils.fileio import read_bytes, text_diff, unlink_quietly
 
 
-def detect_generation(module, apachectl):
+def detect_version(module, apachectl):
     rc, out, err = module.run_command([apachectl, '-V'])
     try:
-        info = apache.parse_version(out + '\n' + err)
+        return apache.parse_version(out + '\n' + err)
     except apache.ApacheError as exc:
-        module.fail_json(msg='apache_generation=auto: %s -V: %s' % (apachectl, exc), rc=rc, stderr=err)
+        module.fail_json(msg='%s -V: %s' % (apachectl, exc), rc=rc, stderr=err)
+
+
+def check_generation(module, info):
     if info['generation'] not in apache.SUPPORTED_GENERATIONS:
         module.fail_json(msg='apache_generation=auto: cannot render for %s (generation %s); set apache_generation'
                          % (info['server_version'], info['generation']))
-    return info
 
 
-def configtest(module, apachectl, path):
-    args = [apachectl, '-t']
-    if module.params['configtest_include']:
-        args += ['-c', 'Include %s' % path]
-    rc, out, err = module.run_command(args)
-    return rc, '\n'.join(part.strip() for part in (out, err) if part.strip())
-
-
-def restore(module, path, previous):
+def list_files(directory):
     try:
-        if previous is None:
-            os.unlink(path)
-        else:
-            write_if_changed(module, path, previous)
+        return [name for name in os.listdir(directory) if os.path.isfile(os.path.join(directory, name))]
+    except OSError:
+        return []
+
+
+def test_plan(module, path, version):
+    """Everything the configuration test needs, read before the first write: the main configuration with the
+    candidate included in the place of the live file (its text is completed once the candidate's name is known)."""
+    params = module.params
+    main_path = params['httpd_conf']
+    if not main_path:
+        version = version or detect_version(module, params['apachectl'])
+        main_path = version['server_config_file']
+        if not main_path:
+            module.fail_json(msg='%s -V names no SERVER_CONFIG_FILE; set httpd_conf' % params['apachectl'])
+    main_text = read_bytes(main_path)
+    if main_text is None:
+        module.fail_json(msg='httpd_conf %s (the main configuration) does not exist; set httpd_conf' % main_path)
+    main_text = to_native(main_text, errors='surrogate_or_strict')
+    server_root = apache.server_root_of(main_text)
+    if server_root is None:
+        version = version or detect_version(module, params['apachectl'])
+        server_root = version['server_root']
+
+    def render(candidate):
+        try:
+            return apache.candidate_main_config(main_text, main_path, path, candidate, server_root, list_files,
+                                                include_if_missing=params['configtest_include'])
+        except apache.ApacheError as exc:
+            module.fail_json(msg=to_native(exc), path=path, changed=False)
+    render(os.path.join(os.path.dirname(os.path.realpath(path)), '.candidate'))  # fails now when nothing includes it
+    return main_path, render
+
+
+def write_temporary(module, directory, prefix, content, mode=None):
+    try:
+        fd, name = tempfile.mkstemp(prefix=prefix, dir=directory)
+        module.add_cleanup_file(name)
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(to_bytes(content, errors='surrogate_or_strict'))
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(name, mode)
     except (IOError, OSError) as exc:
-        return 'restoring %s failed too: %s' % (path, to_native(exc))
-    return 'the previous file was put back' if previous is not None else 'the new file was removed'
+        module.fail_json(msg='Could not write a temporary file in %s: %s' % (directory, to_native(exc)))
+    return name
+
+
+def remove_leftovers(directory, prefixes):
+    """Candidates of a run that was killed (a SIGKILL skips the cleanup): never included, but clutter."""
+    for name in os.listdir(directory):
+        if name.startswith(prefixes):
+            unlink_quietly(os.path.join(directory, name))
+
+
+def install_tested(module, path, content, previous, version, result):
+    """Write the candidate next to the live file, test it through a temporary main configuration that includes it
+    instead of the live file, and only then rename it over the live file: at every instant the live file is the
+    old one or a tested new one, whenever the run is killed."""
+    params = module.params
+    main_path, render_main = test_plan(module, path, version)
+    live = os.path.realpath(path) if previous is not None else os.path.abspath(path)
+    directory, base = os.path.split(live)
+    candidate_prefix, main_prefix = '.%s.candidate-' % base, '.%s.testmain-' % base
+    remove_leftovers(directory, (candidate_prefix, main_prefix))
+    candidate = write_temporary(module, directory, candidate_prefix, content,
+                                mode=0o644 if previous is None else None)
+    test_main = write_temporary(module, directory, main_prefix, render_main(candidate))
+    rc, out, err = module.run_command([params['apachectl'], '-t', '-f', test_main])
+    output = '\n'.join(part.strip() for part in (out, err) if part.strip())
+    output = output.replace(candidate, path).replace(test_main, main_path)
+    result['configtest'] = output
+    unlink_quietly(test_main)
+    if rc != 0:
+        unlink_quietly(candidate)
+        result['changed'] = False
+        module.fail_json(msg='Apache configuration test failed with the new %s, which was not installed; %s is '
+                             'unchanged and Apache keeps its current configuration: %s' % (path, path, output),
+                         rc=rc, **result)
+    if params['backup'] and previous is not None:
+        result['backup_file'] = module.backup_local(live)
+    module.atomic_move(candidate, live)
+    if previous is None:
+        os.chmod(live, 0o644)  # atomic_move gives a file it creates 0666 & ~umask
 
 
 def main():
@@ -260,9 +333,11 @@ def main():
             photo_name_regex=dict(type='str', default=apache.DEFAULT_PHOTO_NAME_REGEX),
             cache_control=dict(type='str', default='private, max-age=3600'),
             access_log=dict(type='str', default='logs/photos_access.log'),
+            error_log=dict(type='str', default=''),
             load_modules=dict(type='dict', default={}),
             name_virtual_host=dict(type='bool', default=False),
             apachectl=dict(type='path', default='/opt/IBM/HTTPServer/bin/apachectl'),
+            httpd_conf=dict(type='path'),
             configtest_include=dict(type='bool', default=False),
             backup=dict(type='bool', default=False),
         ),
@@ -280,36 +355,33 @@ def main():
         module.fail_json(msg='the directory of path %s does not exist' % path, **result)
     if os.path.isdir(path):
         module.fail_json(msg='path %s is a directory; give the vhost file' % path, **result)
+    if apache.UNSAFE.search(path) or ' ' in path:
+        module.fail_json(msg='path %r must not contain blanks, quotes, backslashes or control characters' % path,
+                         **result)
     if not os.path.isdir(params['document_root']):
         if module.check_mode:
             module.warn('document_root %s does not exist (yet)' % params['document_root'])
         else:
             module.fail_json(msg='document_root %s is not an existing directory' % params['document_root'], **result)
+    version = None
     if params['apache_generation'] == 'auto':
-        info = detect_generation(module, apachectl)
-        params['apache_generation'] = info['generation']
-        result['server_version'] = info['server_version']
+        version = detect_version(module, apachectl)
+        check_generation(module, version)
+        params['apache_generation'] = version['generation']
+        result['server_version'] = version['server_version']
     result['generation'] = params['apache_generation']
     try:
         spec = apache.build_spec(params)
     except apache.ApacheError as exc:
         module.fail_json(msg=to_native(exc), **result)
-    content = apache.render_vhost(spec)
+    content = to_bytes(apache.render_vhost(spec), errors='surrogate_or_strict')
 
     previous = read_bytes(path)
-    written = write_if_changed(module, path, content, backup=params['backup'], create_mode=0o644)
-    result['changed'] = written['changed']
-    for key in ('diff', 'backup_file'):
-        if key in written:
-            result[key] = written[key]
-    if written['changed'] and not module.check_mode:
-        rc, output = configtest(module, apachectl, path)
-        result['configtest'] = output
-        if rc != 0:
-            what = restore(module, path, previous)
-            result['changed'] = False
-            module.fail_json(msg='Apache configuration test failed with the new %s, so %s and Apache keeps its current '
-                                 'configuration: %s' % (path, what, output), rc=rc, **result)
+    result['changed'] = previous != content
+    if module._diff:  # pylint: disable=protected-access
+        result['diff'] = text_diff(path, previous, content)
+    if result['changed'] and not module.check_mode:
+        install_tested(module, path, content, previous, version, result)
     module.exit_json(**result)
 
 
