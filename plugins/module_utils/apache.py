@@ -169,6 +169,22 @@ def log_target(name, value, generation):
     return value
 
 
+def relative_pipe_warnings(spec):
+    """Warnings for piped logs whose program is a relative path: Apache starts it through /bin/sh in the directory
+    httpd was started from, not in the ServerRoot (checked on Apache 2.4), so `|bin/rotatelogs ...` works only when
+    httpd is started from its server root. IBM's examples use absolute paths."""
+    warnings = []
+    for name in ('access_log', 'error_log'):
+        value = spec.get(name) or ''
+        prefixes = [pipe for pipe in PIPE_PREFIXES['2.4'] if value.startswith(pipe)]
+        program = value[len(prefixes[0]):].split(' ', 1)[0] if prefixes else ''
+        if program and not program.startswith(('/', '$')):
+            warnings.append('%s: the piped program %s is a relative path; Apache runs it in the directory httpd was '
+                            'started from, not in the server root. Give absolute paths (program and log file) unless '
+                            'IHS is always started from its server root.' % (name, program))
+    return warnings
+
+
 def parse_cookie(value):
     """'Name' or 'Name=value' -> (name, value or None); names and values limited to [A-Za-z0-9_.-]."""
     match = COOKIE.match(value) if isinstance(value, str) else None

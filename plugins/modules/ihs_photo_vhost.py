@@ -374,6 +374,8 @@ def main():
         spec = apache.build_spec(params)
     except apache.ApacheError as exc:
         module.fail_json(msg=to_native(exc), **result)
+    for warning in apache.relative_pipe_warnings(spec):
+        module.warn(warning)
     content = to_bytes(apache.render_vhost(spec), errors='surrogate_or_strict')
 
     previous = read_bytes(path)

@@ -11,10 +11,13 @@ import json
 import os
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -328,3 +331,77 @@ def test_real_apache_configtest(run_module, ihs):
         'access_compat_module': mods + '/mod_access_compat.so'}))
     assert failed and "Invalid command 'Bogus'" in result['msg'] and 'other.conf' in result['msg']
     assert (ihs / 'conf' / 'photos.conf').read_bytes() == good
+
+
+ROTATING = '|{root}/bin/rotatelogs {root}/logs/photos.%Y%m%d 86400'
+ROTATING_ERRORS = '|{root}/bin/rotatelogs {root}/logs/photos_error.%Y%m%d 86400'
+
+
+def _real_ihs(ihs, port):
+    """Debian's apache2 laid out like IHS in the test's folder: bin/apachectl, bin/rotatelogs, conf/httpd.conf."""
+    mods = '/usr/lib/apache2/modules'
+    (ihs / 'logs').mkdir()
+    conf = REAL_CONF.format(root=ihs, mods=mods).replace('Listen 127.0.0.1:18999', 'Listen 127.0.0.1:%d' % port)
+    conf += 'DefaultRuntimeDir logs\nMutex file:logs default\nLoadModule access_compat_module %s/mod_access_compat.so\n' \
+            % mods
+    (ihs / 'conf' / 'httpd.conf').write_text(conf)
+    (ihs / 'conf' / 'other.conf').write_text('# fine\n')
+    (ihs / 'conf' / 'photos.conf').write_text('# placeholder\n')
+    os.symlink(shutil.which('rotatelogs') or '/usr/bin/rotatelogs', str(ihs / 'bin' / 'rotatelogs'))
+    ctl = ihs / 'bin' / 'apachectl'
+    ctl.write_text('#!/bin/sh\ncd /\nexec apache2 -d "%s" -f "%s/conf/httpd.conf" "$@"\n' % (ihs, ihs))
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(not shutil.which('apache2'), reason='Debian apache2 not installed')
+@pytest.mark.parametrize('generation', ['2.2', '2.4'])
+def test_real_apache_piped_rotatelogs_writes(run_module, ihs, generation):
+    """IHS's rotation, `CustomLog "|<root>/bin/rotatelogs <root>/logs/photos.%Y%m%d 86400"`: Apache accepts the
+    rendered file and the piped rotatelogs writes the requests and the vhost's errors. The relative form
+    `|bin/rotatelogs logs/...` passes the configuration test too (Apache runs it in httpd's working directory)."""
+    port = _free_port()
+    _real_ihs(ihs, port)
+    args = _args(ihs, apache_generation=generation, port=port, listen_address='127.0.0.1',
+                 access_log='|bin/rotatelogs logs/photos.%Y%m%d 86400', error_log='|bin/rotatelogs logs/e.%Y 86400')
+    result, failed = run_module(ihs_photo_vhost, args)
+    assert not failed and 'Syntax OK' in result['configtest'], result
+    access_log, error_log = ROTATING.format(root=ihs), ROTATING_ERRORS.format(root=ihs)
+    result, failed = run_module(ihs_photo_vhost, dict(args, access_log=access_log, error_log=error_log))
+    assert not failed and 'Syntax OK' in result['configtest'], result
+    text = (ihs / 'conf' / 'photos.conf').read_text()
+    assert 'CustomLog "%s" sametime_photos' % access_log in text and 'ErrorLog "%s"' % error_log in text
+    ctl = str(ihs / 'bin' / 'apachectl')
+    started = subprocess.run([ctl, '-k', 'start'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    assert started.returncode == 0, started.stdout
+    try:
+        status = None
+        for _attempt in range(50):
+            try:
+                request = urllib.request.Request('http://127.0.0.1:%d/nobody@acme.example.jpg' % port,
+                                                 headers={'Host': 'icphotos.acme.example'})
+                urllib.request.urlopen(request, timeout=5)
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 403  # 127.0.0.1 is not allowed, no cookie
+        stamp = time.strftime('%Y%m%d')
+        access, errors = ihs / 'logs' / ('photos.%s' % stamp), ihs / 'logs' / ('photos_error.%s' % stamp)
+        deadline = time.time() + 10
+        while time.time() < deadline and not (access.exists() and 'nobody@acme.example.jpg' in access.read_text()):
+            time.sleep(0.1)
+        assert '"GET /nobody@acme.example.jpg HTTP/1.1" 403' in access.read_text()
+        assert 'photo_cookie=-' in access.read_text()
+        assert errors.exists()
+    finally:
+        subprocess.run([ctl, '-k', 'stop'], check=False)
+        pid_file = ihs / 'logs' / 'httpd.pid'
+        deadline = time.time() + 10
+        while pid_file.exists() and time.time() < deadline:
+            time.sleep(0.1)
