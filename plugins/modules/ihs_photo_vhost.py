@@ -13,14 +13,18 @@ module: ihs_photo_vhost
 short_description: The Sametime photo virtual host (C(<mail>.jpg)) on IBM HTTP Server 7-9 / Apache 2.2 and 2.4
 version_added: 0.1.0
 description:
-  - Renders the virtual host that serves Sametime contact photos, writes it only when it differs, runs the Apache
-    configuration test against the full server configuration with the new file in place and, when the test fails,
-    puts the previous file back (or removes a new one) and fails with Apache's message. Apache keeps running on the
-    old configuration; this module never reloads it (the handler of the
-    C(sametime.deploy.ihs_photos) role does a graceful restart).
+  - Renders the virtual host that serves Sametime contact photos and, only when it differs, writes it as a candidate
+    next to the live file, runs the Apache configuration test C(apachectl -t -f <copy>) on a temporary copy of the
+    main configuration (O(httpd_conf)) whose C(Include) of the live file names the candidate instead, and only when
+    that test passes renames the candidate over the live file. The live file is at every instant the old one or a
+    tested new one, even when the run is killed; a failed test leaves it untouched (and makes no backup) and fails
+    with Apache's message. Apache keeps running on the old configuration; this module never reloads it (the handler
+    of the C(sametime.deploy.ihs_photos) role does a graceful restart).
   - O(mode=hardened) (default) allows a request when the client address is in O(allow_networks)/O(allow_hosts) or a
     cookie of O(allow_cookies) is present, matched by name anchored at the start of the C(Cookie) header or after a
-    separator, case-sensitively, with a non-empty value. Only C(GET)/C(HEAD) of C(/<mail>.jpg) (O(photo_name_regex)) are
+    separator, case-sensitively, with a non-empty value. A value of only blanks, tabs and double quotes is empty
+    (C(LtpaToken2=), C(LtpaToken2=""), C(LtpaToken2=<tabs>)), because RFC 6265 trims blanks around a value and
+    allows it in double quotes. Only C(GET)/C(HEAD) of C(/<mail>.jpg) (O(photo_name_regex)) are
     served; every other path or method gets 403 (C(TRACE) gets 405 from C(TraceEnable off)), directory listing is off,
     denied clients get 403 for existing and missing photos alike (no e-mail existence oracle), responses carry
     C(Cache-Control) (default C(private)) and the access log records whether a cookie allowed the request, never the
@@ -51,9 +55,14 @@ attributes:
     support: full
 options:
   path:
-    description: The virtual host file (created with mode 0644; an existing file keeps its owner and mode). It must be
-      included by the main configuration (the role adds the C(Include));
-      otherwise set O(configtest_include=true) so that the configuration test covers it.
+    description:
+      - The virtual host file (created with mode 0644; an existing file keeps its owner and mode). No blanks, quotes
+        or backslashes.
+      - O(httpd_conf) must include it by an C(Include)/C(IncludeOptional) of its path (relative to the server root or
+        absolute) or by a wildcard in the file name part (C(conf.d/*.conf)); otherwise set O(configtest_include=true).
+      - Candidates are written in the same directory as C(.<name>.candidate-*) and C(.<name>.testmain-*) (a run
+        that is killed leaves them; the next run removes them). Wildcard includes skip names starting with C(.), but
+        an C(Include) of a whole directory would read them, so do not keep the file in such a directory.
     type: path
     required: true
   server_name:
@@ -101,8 +110,9 @@ options:
     elements: str
     default: []
   allow_cookies:
-    description: Cookies that allow a request, as C(Name) (any non-empty value) or C(Name=value) (exact value). Names and
-      values are letters, digits, C(_), C(.) and C(-). An empty list allows by address only.
+    description: Cookies that allow a request, as C(Name) (any non-empty value; blanks, tabs and double quotes alone
+      are empty) or C(Name=value) (exact value). Names and values are letters, digits, C(_), C(.) and C(-). An empty
+      list allows by address only.
     type: list
     elements: str
     default: [LtpaToken, LtpaToken2, STPluginActivePage=stMeetingroom]
@@ -118,10 +128,20 @@ options:
     type: str
     default: private, max-age=3600
   access_log:
-    description: C(CustomLog) path (relative to the server root or absolute); empty for none. The cookie value is
-      never logged.
+    description:
+      - C(CustomLog) target; empty for none. The cookie value is never logged.
+      - A file path (relative to the server root or absolute) or a piped program with its arguments, e.g.
+        C(|/opt/IBM/HTTPServer/bin/rotatelogs /opt/IBM/HTTPServer/logs/photos.%Y%m%d 86400) (C(||program) and
+        C(|$program) on 2.4 only). Rendered inside double quotes; double quotes, backslashes and control characters
+        (newline, tab) are refused, leading or trailing blanks too.
+      - Apache runs a piped program in the directory httpd was started from, not in the server root; a relative
+        program path gets a warning.
     type: str
     default: logs/photos_access.log
+  error_log:
+    description: C(ErrorLog) of the virtual host, same forms and rules as O(access_log); empty keeps the server's.
+    type: str
+    default: ''
   load_modules:
     description: Modules to load from this file when not loaded yet, as C(module_id -> path), each wrapped in
       C(<IfModule !module_id>) (e.g. C(setenvif_module), C(alias_module), C(headers_module), C(rewrite_module) for
@@ -136,19 +156,27 @@ options:
     description: The C(apachectl) used for C(-V) and the configuration test C(-t).
     type: path
     default: /opt/IBM/HTTPServer/bin/apachectl
-  configtest_include:
+  httpd_conf:
     description:
-      - Add C(-c "Include <path>") to the configuration test, for a file the main configuration does not include (yet).
-      - Needs an C(apachectl) that passes arguments through unsplit (the stock 2.2 script splits them).
+      - The main configuration file, copied for the configuration test. Default - C(SERVER_CONFIG_FILE) of
+        C(apachectl -V) (relative to its C(HTTPD_ROOT)); set it when C(apachectl) passes its own C(-f).
+      - Relative C(Include) paths are resolved against its first C(ServerRoot), else C(HTTPD_ROOT) of C(apachectl -V).
+      - The test runs C(apachectl -t -f <copy>); C(apachectl) must pass C(-f) through to httpd (stock and IHS
+        scripts do; a later C(-f) wins over one the script adds).
+    type: path
+  configtest_include:
+    description: The main configuration does not include O(path) (yet); the configuration test includes the candidate
+      at the end of the copy instead of failing.
     type: bool
     default: false
   backup:
-    description: Keep a timestamped copy of the previous file when it is replaced.
+    description: Keep a timestamped copy of the previous file when it is replaced (made only once the new file passed
+      the test).
     type: bool
     default: false
 notes:
   - Uncertain on real IHS 7-8.5 (checked on Apache 2.4 with mod_access_compat only), hence options rather than fixed
-    behaviour - O(name_virtual_host), O(configtest_include), O(load_modules). C(TraceEnable off) is rendered inside the
+    behaviour - O(name_virtual_host), O(configtest_include), O(load_modules), O(httpd_conf). C(TraceEnable off) is rendered inside the
     vhost for 2.4 and after it (server-wide) for 2.2, where C(<LimitExcept>) cannot refuse TRACE.
 seealso:
   - module: sametime.deploy.ihs_info
@@ -196,7 +224,8 @@ backup_file:
   returned: when backup is true and the file was replaced
   type: str
 configtest:
-  description: Output of the configuration test.
+  description: Output of the configuration test (the candidate and the copy of the main configuration named by the
+    live paths).
   returned: when the file changed (not in check mode)
   type: str
   sample: Syntax OK
