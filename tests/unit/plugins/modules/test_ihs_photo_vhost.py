@@ -405,3 +405,25 @@ def test_real_apache_piped_rotatelogs_writes(run_module, ihs, generation):
         deadline = time.time() + 10
         while pid_file.exists() and time.time() < deadline:
             time.sleep(0.1)
+
+
+@pytest.mark.skipif(not shutil.which('apache2'), reason='Debian apache2 not installed')
+def test_real_apache_wildcard_include(run_module, ihs):
+    """The vhost in conf.d, included by `IncludeOptional conf.d/*.conf` only: the copy lists conf.d in Apache's order
+    with the candidate in the vhost's place. A broken candidate is reported under the vhost's own name."""
+    _real_ihs(ihs, _free_port())
+    conf_d = ihs / 'conf.d'
+    conf_d.mkdir()
+    (ihs / 'conf' / 'httpd.conf').write_text((ihs / 'conf' / 'httpd.conf').read_text().replace(
+        'Include conf/photos.conf\n', 'IncludeOptional conf.d/*.conf\n'))
+    (conf_d / 'a-first.conf').write_text('# fine\n')
+    vhost = conf_d / 'photos.conf'
+    args = _args(ihs, apache_generation='2.4', path=str(vhost))
+    result, failed = run_module(ihs_photo_vhost, args)
+    assert not failed and 'Syntax OK' in result['configtest'], result
+    good = vhost.read_bytes()
+    result, failed = run_module(ihs_photo_vhost, dict(args, load_modules={'bogus_module': 'modules/mod_bogus.so'}))
+    assert failed and 'mod_bogus.so' in result['msg'] and str(vhost) in result['msg'], result
+    assert '.candidate-' not in result['msg']
+    assert vhost.read_bytes() == good
+    assert sorted(os.listdir(str(conf_d))) == ['a-first.conf', 'photos.conf']
