@@ -262,7 +262,7 @@ def list_files(directory):
         return []
 
 
-def test_plan(module, path, version):
+def configtest_plan(module, path, version):
     """Everything the configuration test needs, read before the first write: the main configuration with the
     candidate included in the place of the live file (its text is completed once the candidate's name is known)."""
     params = module.params
@@ -318,7 +318,7 @@ def install_tested(module, path, content, previous, version, result):
     instead of the live file, and only then rename it over the live file: at every instant the live file is the
     old one or a tested new one, whenever the run is killed."""
     params = module.params
-    main_path, render_main = test_plan(module, path, version)
+    main_path, render_main = configtest_plan(module, path, version)
     live = os.path.realpath(path) if previous is not None else os.path.abspath(path)
     directory, base = os.path.split(live)
     candidate_prefix, main_prefix = '.%s.candidate-' % base, '.%s.testmain-' % base
