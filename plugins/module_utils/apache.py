@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fnmatch
 import os
 import re
 
@@ -144,6 +145,46 @@ def _network_list(name, values, host=False):
     return networks
 
 
+PIPE_PREFIXES = {'2.2': ('|',), '2.4': ('||', '|$', '|')}
+
+
+def log_target(name, value, generation):
+    """A CustomLog/ErrorLog target: a file path, or a piped program with its arguments (IHS rotates logs with
+    `|bin/rotatelogs logs/photos.%Y%m%d 86400`). Rendered inside double quotes, where Apache 2.2 and 2.4 read every
+    character literally but a double quote or a backslash (their escapes differ), so those and control characters
+    are refused. 2.4 also knows `||program` (no shell) and `|$program` (shell); 2.2 only `|program`."""
+    if value is None or value == '':
+        return None
+    if not isinstance(value, str) or UNSAFE.search(value):
+        raise ApacheError('%s must be a file path or "|program arguments" without double quotes, backslashes or '
+                          'control characters (newline, tab), got %r' % (name, value))
+    if value != value.strip():
+        raise ApacheError('%s must not start or end with blanks, got %r' % (name, value))
+    if value.startswith('|'):
+        prefix = [pipe for pipe in PIPE_PREFIXES['2.4'] if value.startswith(pipe)][0]
+        if prefix not in PIPE_PREFIXES[generation]:
+            raise ApacheError('%s: Apache %s knows only "|program" for piped logs, got %r' % (name, generation, value))
+        if not value[len(prefix):].strip():
+            raise ApacheError('%s: the piped log names no program after %r, got %r' % (name, prefix, value))
+    return value
+
+
+def relative_pipe_warnings(spec):
+    """Warnings for piped logs whose program is a relative path: Apache starts it through /bin/sh in the directory
+    httpd was started from, not in the ServerRoot (checked on Apache 2.4), so `|bin/rotatelogs ...` works only when
+    httpd is started from its server root. IBM's examples use absolute paths."""
+    warnings = []
+    for name in ('access_log', 'error_log'):
+        value = spec.get(name) or ''
+        prefixes = [pipe for pipe in PIPE_PREFIXES['2.4'] if value.startswith(pipe)]
+        program = value[len(prefixes[0]):].split(' ', 1)[0] if prefixes else ''
+        if program and not program.startswith(('/', '$')):
+            warnings.append('%s: the piped program %s is a relative path; Apache runs it in the directory httpd was '
+                            'started from, not in the server root. Give absolute paths (program and log file) unless '
+                            'IHS is always started from its server root.' % (name, program))
+    return warnings
+
+
 def parse_cookie(value):
     """'Name' or 'Name=value' -> (name, value or None); names and values limited to [A-Za-z0-9_.-]."""
     match = COOKIE.match(value) if isinstance(value, str) else None
@@ -200,11 +241,8 @@ def build_spec(params):
         if ' ' in path:
             raise ApacheError('load_modules[%s]: the path must not contain spaces, got %r' % (module_id, path))
         modules.append((module_id, path))
-    access_log = params.get('access_log')
-    if access_log:
-        _safe('access_log', access_log)
-        if ' ' in access_log:
-            raise ApacheError('access_log must not contain spaces, got %r' % (access_log,))
+    access_log = log_target('access_log', params.get('access_log'), generation)
+    error_log = log_target('error_log', params.get('error_log'), generation)
     cache_control = params.get('cache_control')
     if cache_control is None:
         cache_control = 'private, max-age=3600'
@@ -225,7 +263,8 @@ def build_spec(params):
         'photo_name_regex': photo_name_regex,
         'load_modules': modules,
         'name_virtual_host': bool(params.get('name_virtual_host')),
-        'access_log': access_log or None,
+        'access_log': access_log,
+        'error_log': error_log,
         'cache_control': cache_control or None,
     }
 
@@ -237,18 +276,25 @@ def _class_escape(text):
     return text.replace('.', '[.]')
 
 
+# A cookie value is empty when nothing is left after setting aside blanks, tabs and double quotes: `Name=`,
+# `Name=""`, `Name="  "`, `Name=<tabs>`. RFC 6265 trims blanks around a value and allows it in double quotes.
+# POSIX [:blank:] (space, tab) instead of backslash escapes, which mod_setenvif's argument parser mangles.
+BLANK = '[:blank:]'
+NON_EMPTY_VALUE = '[%s"]*[^%s";,]' % (BLANK, BLANK)
+
+
 def hardened_cookie_regex(name, value=None):
     """One cookie as a regex alternative: the name, case-sensitive, and a non-empty value (or exactly `value`)."""
     head = '%s=' % _class_escape(name)
     if value is None:
-        return head + '[^;, ]'
-    return head + _class_escape(value) + '(?:$|[;, ])'
+        return head + NON_EMPTY_VALUE
+    return head + _class_escape(value) + '(?:$|[;,%s])' % BLANK
 
 
 def hardened_cookies_regex(cookies):
     """The one SetEnvIf Cookie regex for all allowed cookies: a name at the header start or after ';'/','
     (Apache joins repeated Cookie headers with ', '). One regex, so that the header is scanned once per request."""
-    return '(?:^|[;,]) *(?:%s)' % '|'.join(hardened_cookie_regex(name, value) for name, value in cookies)
+    return '(?:^|[;,])[%s]*(?:%s)' % (BLANK, '|'.join(hardened_cookie_regex(name, value) for name, value in cookies))
 
 
 def seed_cookie_regex(name, value=None):
@@ -327,8 +373,10 @@ def render_vhost(spec):
 def _hardened_body(spec):
     out = []
     if spec['cookies']:
-        out += ['', '    # cookie name anchored at the header start or after ";" / ",", case-sensitive, non-empty value',
-                '    SetEnvIf Cookie "%s" %s' % (hardened_cookies_regex(spec['cookies']), ENV_FLAG)]
+        # single quotes: the regex contains a double quote and no single quote (names/values are [A-Za-z0-9_.-])
+        out += ['', '    # cookie name anchored at the header start or after ";" / ",", case-sensitive; a value of only',
+                '    # blanks, tabs and double quotes (LtpaToken2="") counts as empty and does not allow',
+                "    SetEnvIf Cookie '%s' %s" % (hardened_cookies_regex(spec['cookies']), ENV_FLAG)]
     out += [
         '',
         '    # GET/HEAD only; denied before any file lookup, so a missing photo and an existing one both give',
@@ -356,6 +404,7 @@ def _hardened_body(spec):
             '    LogFormat "%%h %%t \\"%%r\\" %%>s %%b photo_cookie=%%{%s}e" sametime_photos' % ENV_FLAG,
             '    CustomLog "%s" sametime_photos' % spec['access_log'],
         ]
+    out += _error_log_lines(spec)
     return out
 
 
@@ -377,4 +426,74 @@ def _seed_body(spec):
     if spec['access_log']:
         out += ['    LogFormat "%h %t \\"%r\\" %>s %b" sametime_photos_seed',
                 '    CustomLog "%s" sametime_photos_seed' % spec['access_log']]
-    return out
+    return out + _error_log_lines(spec)
+
+
+def _error_log_lines(spec):
+    if not spec['error_log']:
+        return []
+    return ['    ErrorLog "%s"' % spec['error_log']]
+
+
+# --------------------------------------------------------------------------------------------- configuration test
+
+INCLUDE_LINE = re.compile(r'''^\s*(?:Include|IncludeOptional)\s+(?:"([^"]*)"|'([^']*)'|(\S+))\s*$''', re.I)
+SERVER_ROOT_LINE = re.compile(r'''^\s*ServerRoot\s+(?:"([^"]*)"|'([^']*)'|(\S+))\s*$''', re.I)
+WILDCARD = re.compile(r'[*?[]')
+
+
+def _argument(match):
+    return next(group for group in match.groups() if group is not None)
+
+
+def server_root_of(main_text, default=None):
+    """The first ServerRoot of a main configuration, else `default` (`apachectl -V`'s HTTPD_ROOT)."""
+    for line in main_text.splitlines():
+        match = SERVER_ROOT_LINE.match(line)
+        if match:
+            return _argument(match)
+    return default
+
+
+def candidate_main_config(main_text, main_path, live_path, candidate_path, server_root, list_files,
+                          include_if_missing=False):
+    """The main configuration with every Include of `live_path` pointing at `candidate_path` instead, for
+    `apachectl -t -f <this>`: the new vhost is tested in the place of the live one while the live file stays as it
+    is. An Include with a wildcard in its file name part that covers the live file is expanded the way Apache does
+    (matching names in alphabetical order, names starting with "." left out). `list_files(directory)` gives the
+    names of the regular files of a directory. Raises ApacheError when nothing includes the live file, unless
+    `include_if_missing` (the file is not included yet): then the candidate is included at the end."""
+    live = os.path.realpath(live_path)
+    out, found = [], False
+    for line in main_text.splitlines():
+        match = INCLUDE_LINE.match(line)
+        if not match:
+            out.append(line)
+            continue
+        argument = _argument(match)
+        resolved = argument if os.path.isabs(argument) or not server_root else os.path.join(server_root, argument)
+        if not WILDCARD.search(argument):
+            if os.path.realpath(resolved) == live:
+                out.append('Include "%s"' % candidate_path)
+                found = True
+            else:
+                out.append(line)
+            continue
+        directory, pattern = os.path.split(resolved)
+        if WILDCARD.search(directory) or os.path.realpath(directory) != os.path.dirname(live) \
+                or not fnmatch.fnmatchcase(os.path.basename(live), pattern) or os.path.basename(live).startswith('.'):
+            out.append(line)
+            continue
+        found = True
+        for name in sorted(name for name in list_files(directory)
+                           if not name.startswith('.') and fnmatch.fnmatchcase(name, pattern)):
+            path = os.path.join(os.path.dirname(live), name)
+            out.append('Include "%s"' % (candidate_path if path == live else path))
+    if not found:
+        if not include_if_missing:
+            raise ApacheError(
+                '%s has no Include of %s (an Include of that path, or a wildcard in the file name part); the new file '
+                'can only be tested in the place of the live one. Add Include "%s" to %s, or set '
+                'configtest_include=true when the file is not included yet' % (main_path, live_path, live_path, main_path))
+        out.append('Include "%s"' % candidate_path)
+    return '\n'.join(out) + '\n'

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +36,15 @@ REQUESTS = [
     ('meeting cookie', 'GET', '/' + PHOTO, ['STPluginActivePage=stMeetingroom']),
     ('forged: name contains LtpaToken2', 'GET', '/' + PHOTO, ['xLtpaToken2=' + SECRET]),
     ('forged: empty value', 'GET', '/' + PHOTO, ['LtpaToken2=']),
+    ('forged: quoted empty value', 'GET', '/' + PHOTO, ['LtpaToken2=""']),
+    ('forged: quoted blanks', 'GET', '/' + PHOTO, ['LtpaToken2="  "; a=1']),
+    ('forged: blanks only', 'GET', '/' + PHOTO, ['LtpaToken2=   ']),
+    ('forged: blanks before another cookie', 'GET', '/' + PHOTO, ['LtpaToken2=   ; a=1']),
+    ('forged: tab only', 'GET', '/' + PHOTO, ['LtpaToken2=\t']),
+    ('forged: tabs before another cookie', 'GET', '/' + PHOTO, ['LtpaToken2=\t\t; a=1']),
+    ('forged: quoted empty in a second header', 'GET', '/' + PHOTO, ['a=1', 'LtpaToken=""']),
+    ('quoted value', 'GET', '/' + PHOTO, ['LtpaToken2="%s"' % SECRET]),
+    ('value after a tab', 'GET', '/' + PHOTO, ['a=1;\tLtpaToken2=%s' % SECRET]),
     ('forged: name in a value', 'GET', '/' + PHOTO, ['foo=LtpaToken2=' + SECRET]),
     ('forged: wrong case', 'GET', '/' + PHOTO, ['ltpatoken2=' + SECRET]),
     ('forged: meeting value', 'GET', '/' + PHOTO, ['STPluginActivePage=stMeetingroomX']),
@@ -61,6 +71,10 @@ HARDENED = {
     'no cookie': (200, 403), 'LtpaToken2': (200, 200), 'LtpaToken after another': (200, 200),
     'two Cookie headers': (200, 200), 'meeting cookie': (200, 200),
     'forged: name contains LtpaToken2': (200, 403), 'forged: empty value': (200, 403),
+    'forged: quoted empty value': (200, 403), 'forged: quoted blanks': (200, 403), 'forged: blanks only': (200, 403),
+    'forged: blanks before another cookie': (200, 403), 'forged: tab only': (200, 403),
+    'forged: tabs before another cookie': (200, 403), 'forged: quoted empty in a second header': (200, 403),
+    'quoted value': (200, 200), 'value after a tab': (200, 200),
     'forged: name in a value': (200, 403), 'forged: wrong case': (200, 403), 'forged: meeting value': (200, 403),
     'forged: meeting name': (200, 403), 'missing photo': (404, 403), 'missing photo, cookie': (404, 404),
     'other file': (403, 403), 'listing': (403, 403), 'HEAD': (200, 403), 'POST': (403, 403),
@@ -72,6 +86,10 @@ SEED = {
     'two Cookie headers': (200, 200), 'meeting cookie': (200, 200),
     # the seed's weaknesses: every forged variant gets in
     'forged: name contains LtpaToken2': (200, 200), 'forged: empty value': (200, 200),
+    'forged: quoted empty value': (200, 200), 'forged: quoted blanks': (200, 200), 'forged: blanks only': (200, 200),
+    'forged: blanks before another cookie': (200, 200), 'forged: tab only': (200, 200),
+    'forged: tabs before another cookie': (200, 200), 'forged: quoted empty in a second header': (200, 200),
+    'quoted value': (200, 200), 'value after a tab': (200, 200),
     'forged: name in a value': (200, 200), 'forged: wrong case': (200, 200), 'forged: meeting value': (200, 200),
     'forged: meeting name': (200, 200), 'missing photo': (404, 302), 'missing photo, cookie': (404, 404),
     # any file is served; "/" has no index.html and the lab loads no mod_autoindex: 404, no listing here
@@ -97,6 +115,7 @@ def _statuses(lab_exec, host):
     proc = lab_exec(host, ['sh', '-c', _script()])
     assert proc.returncode == 0, proc.stderr
     got = dict(line.split() for line in proc.stdout.splitlines())
+    assert len(got) == len(REQUESTS), proc.stdout
     return dict((REQUESTS[int(index)][0], int(code)) for index, code in got.items())
 
 
@@ -222,3 +241,25 @@ def test_configtest_failure_keeps_old_vhost(lab, lab_exec, ansible_playbook, doc
     assert _statuses(lab_exec, 'guest')['no cookie'] == 403
     ok = lab_exec('ihs1', [IHS + '/bin/apachectl', '-t'])
     assert ok.returncode == 0, ok.stderr
+
+
+ROTATELOGS = '|/usr/bin/rotatelogs %s/logs/zz-ihs-test-photos.%%Y%%m%%d 86400' % IHS
+
+
+def test_piped_rotatelogs_access_log(lab, lab_exec, ansible_playbook, docroot_files):
+    """IHS's log rotation through the role: the piped program with arguments passes the configuration test, and
+    after the graceful restart rotatelogs writes the requests (the lab's ihs1 has Debian's /usr/bin/rotatelogs)."""
+    proc = _converge(ansible_playbook, 'hardened', '2.4', '-e', json.dumps({'ihs_photos_access_log': ROTATELOGS}))
+    assert proc.returncode == 0 and proc.stats['ihs1']['failed'] == 0, proc.stdout[-3000:]
+    assert ('CustomLog "%s" sametime_photos' % ROTATELOGS).encode() in _vhost_bytes(lab)
+    assert _wait_for_config(lab_exec, HARDENED)
+    lab_exec('guest', ['curl', '-s', '-o', '/dev/null', '-H', 'Cookie: LtpaToken2=%s' % SECRET, '%s/%s' % (URL, PHOTO)])
+    log = lab.path('ihs1', IHS + '/logs/zz-ihs-test-photos.' + time.strftime('%Y%m%d'))
+    deadline, text = time.time() + 10, ''
+    while time.time() < deadline and 'photo_cookie=1' not in text:
+        time.sleep(0.2)
+        if os.path.exists(log):
+            with open(log) as handle:
+                text = handle.read()
+    assert '"GET /%s HTTP/1.1" 200' % PHOTO in text and 'photo_cookie=1' in text, text
+    assert SECRET not in text

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 import pytest
@@ -125,7 +126,19 @@ def _render(**changes):
     (dict(photo_name_regex='[a-z+\\.jpg'), 'not a valid regular expression'),
     (dict(load_modules={'rewrite': '/x.so'}), 'module identifier'),
     (dict(load_modules={'rewrite_module': '/x y.so'}), 'spaces'),
-    (dict(access_log='logs/a b.log'), 'access_log'),
+    (dict(access_log='logs/a"b.log'), 'access_log'),
+    (dict(access_log='|bin/rotatelogs "logs/photos.%Y%m%d" 86400'), 'access_log must be a file path or "|program'),
+    (dict(access_log='|bin/rotatelogs logs/p.%Y 86400\nInclude /etc/passwd'), 'access_log'),
+    (dict(access_log='|bin/rotatelogs\tlogs/p 86400'), 'access_log'),
+    (dict(access_log='|bin/rotatelogs logs\\p 86400'), 'access_log'),
+    (dict(access_log='|bin/rotatelogs logs/p\x1b 86400'), 'access_log'),
+    (dict(access_log=' logs/photos.log'), 'access_log must not start or end with blanks'),
+    (dict(access_log='|'), 'access_log: the piped log names no program'),
+    (dict(access_log='|  '), 'access_log'),
+    (dict(access_log='||bin/rotatelogs logs/p 86400', apache_generation='2.2'), 'access_log: Apache 2.2 knows only'),
+    (dict(error_log='|$bin/rotatelogs logs/e 86400', apache_generation='2.2'), 'error_log: Apache 2.2 knows only'),
+    (dict(error_log="logs/e'\r"), 'error_log'),
+    (dict(error_log='"|bin/rotatelogs logs/e 86400"'), 'error_log'),
     (dict(cache_control='private"'), 'cache_control'),
     (dict(listen_address='0.0.0.0/0'), 'listen_address'),
 ])
@@ -200,6 +213,27 @@ def test_photo_name_regex_alternatives_stay_anchored():
     assert re.search(pattern, '/a.jpgx') and re.search(pattern, '/b.png/x')
 
 
+@pytest.mark.parametrize('generation, mode', [('2.2', 'hardened'), ('2.4', 'hardened'), ('2.2', 'seed'), ('2.4', 'seed')])
+@pytest.mark.parametrize('target', [
+    '|bin/rotatelogs logs/photos.%Y%m%d 86400', '|/usr/bin/logger -t photos -p local1.info', 'logs/photos.log',
+    "/var/log/ihs/photos access.log", "|bin/rotatelogs -l 'logs/photos.%Y-%m-%d' 86400",
+])
+def test_log_targets_are_rendered_double_quoted(generation, mode, target):
+    lines = _directives(_render(apache_generation=generation, mode=mode, access_log=target, error_log=target))
+    custom = [line for line in lines if line.startswith('CustomLog')]
+    assert len(custom) == 1 and custom[0].startswith('CustomLog "%s" sametime_photos' % target)
+    assert 'ErrorLog "%s"' % target in lines
+
+
+@pytest.mark.parametrize('target', ['||/usr/bin/rotatelogs logs/p 86400', '|$bin/rotatelogs logs/p 86400'])
+def test_24_pipe_forms(target):
+    assert 'CustomLog "%s" sametime_photos' % target in _directives(_render(access_log=target))
+
+
+def test_no_error_log_by_default():
+    assert not [line for line in _directives(_render()) if line.startswith('ErrorLog')]
+
+
 def test_access_log_never_contains_the_cookie():
     text = _render()
     logformat = [line for line in text.splitlines() if 'LogFormat' in line]
@@ -235,9 +269,17 @@ def test_rendering_is_deterministic():
     assert _render().endswith('</VirtualHost>\n')
 
 
+def _python_regex(pattern):
+    """PCRE's POSIX class [:blank:] (space, tab) for Python's re, which lacks POSIX classes; the same regex runs in
+    real Apache in tests/integration/ihs."""
+    assert '[:' not in pattern.replace('[:blank:]', '')
+    return pattern.replace('[:blank:]', ' \t')
+
+
 def _cookie_allowed(header, cookies=None):
     cookies = apache.DEFAULT_COOKIES if cookies is None else cookies
-    return bool(re.search(apache.hardened_cookies_regex([apache.parse_cookie(cookie) for cookie in cookies]), header))
+    pattern = apache.hardened_cookies_regex([apache.parse_cookie(cookie) for cookie in cookies])
+    return bool(re.search(_python_regex(pattern), header))
 
 
 @pytest.mark.parametrize('header, allowed', [
@@ -251,7 +293,25 @@ def _cookie_allowed(header, cookies=None):
     ('xLtpaToken2=abc', False),
     ('LtpaToken2=', False),
     ('LtpaToken2=; a=1', False),
-    ('LtpaToken2= x', False),
+    # a value of only blanks, tabs and double quotes is empty (RFC 6265 trims blanks and allows a quoted value)
+    ('LtpaToken2=""', False),
+    ('LtpaToken2=""; a=1', False),
+    ('a=1; LtpaToken2=""', False),
+    ('LtpaToken2="  "', False),
+    ('LtpaToken2="\t"; a=1', False),
+    ('LtpaToken2=   ', False),
+    ('LtpaToken2=   ; a=1', False),
+    ('LtpaToken2=\t', False),
+    ('LtpaToken2=\t\t; a=1', False),
+    ('LtpaToken2= \t "', False),
+    ('LtpaToken2="", a=1', False),
+    ('LtpaToken="", LtpaToken2=', False),
+    ('LtpaToken2="abc"', True),
+    ('LtpaToken2= x', True),
+    ('LtpaToken2=\tx', True),
+    ('a=1;\tLtpaToken2=abc', True),
+    ('STPluginActivePage=stMeetingroom\t; a=1', True),
+    ('STPluginActivePage=""', False),
     ('foo=LtpaToken2=abc', False),
     ('foo=x;bar=LtpaToken=abc', False),
     ('ltpatoken2=abc', False),
@@ -267,14 +327,81 @@ def test_hardened_cookie_regexes(header, allowed):
     assert _cookie_allowed(header) is allowed
 
 
-def test_cookie_regexes_have_no_backslashes():
+def test_cookie_regexes_have_no_backslashes_and_no_single_quote():
     cookies = [apache.parse_cookie(cookie) for cookie in apache.DEFAULT_COOKIES + ['a.b=c.d']]
-    assert '\\' not in apache.hardened_cookies_regex(cookies)
-    dotted = apache.hardened_cookies_regex([('a.b', None)])
+    pattern = apache.hardened_cookies_regex(cookies)
+    assert '\\' not in pattern and "'" not in pattern and ' ' not in pattern
+    dotted = _python_regex(apache.hardened_cookies_regex([('a.b', None)]))
     assert re.search(dotted, 'a.b=1') and not re.search(dotted, 'axb=1')
 
 
 def test_one_setenvif_line_for_all_cookies():
     lines = [line for line in _directives(_render()) if line.startswith('SetEnvIf')]
-    assert lines == ['SetEnvIf Cookie "%s" sametime_photo_ok' % apache.hardened_cookies_regex(
+    # single-quoted: the regex holds a double quote; Apache 2.2 and 2.4 read a quoted argument literally
+    assert lines == ["SetEnvIf Cookie '%s' sametime_photo_ok" % apache.hardened_cookies_regex(
         [apache.parse_cookie(cookie) for cookie in apache.DEFAULT_COOKIES])]
+    assert lines == [line for line in _directives(_render(apache_generation='2.2')) if line.startswith('SetEnvIf')]
+
+
+def test_cookie_regex_as_documented():
+    """docs/ihs.md quotes the rendered default regex; they must not drift apart."""
+    pattern = apache.hardened_cookies_regex([apache.parse_cookie(cookie) for cookie in apache.DEFAULT_COOKIES])
+    docs = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'docs', 'ihs.md')
+    with open(docs) as handle:
+        assert "SetEnvIf Cookie '%s' sametime_photo_ok" % pattern in handle.read()
+
+
+# ---- the temporary main configuration of the configuration test ------------------------------------------------
+
+def _main(text, root, live=None, include_if_missing=False, files=()):
+    live = live or str(root / 'conf' / 'photos.conf')
+    candidate = str(root / 'conf' / '.photos.conf.candidate-x')
+    return apache.candidate_main_config(text, 'httpd.conf', live, candidate, str(root), lambda _dir: list(files),
+                                        include_if_missing=include_if_missing).splitlines(), candidate
+
+
+@pytest.mark.parametrize('line', [
+    'Include conf/photos.conf', 'Include "conf/photos.conf"', "include 'conf/photos.conf'", '  Include  conf/photos.conf  ',
+    'IncludeOptional conf/photos.conf', 'Include "{root}/conf/photos.conf"', 'Include {root}/conf/../conf/photos.conf',
+])
+def test_include_of_the_live_file_points_at_the_candidate(tmp_path, line):
+    text = 'ServerRoot "%s"\nListen 80\n%s\nInclude conf/other.conf\n' % (tmp_path, line.format(root=tmp_path))
+    lines, candidate = _main(text, tmp_path)
+    assert lines == ['ServerRoot "%s"' % tmp_path, 'Listen 80', 'Include "%s"' % candidate, 'Include conf/other.conf']
+
+
+def test_wildcard_include_is_expanded_in_apache_order(tmp_path):
+    text = 'Listen 80\nIncludeOptional conf/*.conf\nIncludeOptional conf.d/*.conf\n'
+    files = ['zz.conf', 'photos.conf', 'a.conf', '.hidden.conf', 'notes.txt', 'B.conf']
+    lines, candidate = _main(text, tmp_path, files=files)
+    conf = str(tmp_path / 'conf')
+    assert lines == ['Listen 80', 'Include "%s/B.conf"' % conf, 'Include "%s/a.conf"' % conf,
+                     'Include "%s"' % candidate, 'Include "%s/zz.conf"' % conf, 'IncludeOptional conf.d/*.conf']
+
+
+@pytest.mark.parametrize('text', ['Listen 80\n', 'Include conf/other.conf\n', 'Include conf/*.txt\n',
+                                  '# Include conf/photos.conf\n', 'Include conf/photos.conf.bak\n'])
+def test_no_include_of_the_live_file(tmp_path, text):
+    with pytest.raises(apache.ApacheError) as info:
+        _main(text, tmp_path)
+    assert 'httpd.conf has no Include of %s' % (tmp_path / 'conf' / 'photos.conf') in str(info.value)
+    lines, candidate = _main(text, tmp_path, include_if_missing=True)
+    assert lines == text.splitlines() + ['Include "%s"' % candidate]
+
+
+def test_server_root_of():
+    assert apache.server_root_of('# x\nServerRoot "/opt/IBM/HTTPServer"\nServerRoot /other\n') == '/opt/IBM/HTTPServer'
+    assert apache.server_root_of('Listen 80\n', '/etc/apache2') == '/etc/apache2'
+
+
+@pytest.mark.parametrize('access_log, error_log, names', [
+    ('|bin/rotatelogs logs/p.%Y 86400', '|$bin/rotatelogs logs/e 86400', ['access_log', 'error_log']),
+    ('|/opt/IBM/HTTPServer/bin/rotatelogs /opt/IBM/HTTPServer/logs/p.%Y 86400', 'logs/error_log', []),
+    ('||${SRVROOT}/bin/rotatelogs logs/p 86400', None, []),
+    ('logs/photos_access.log', None, []),
+])
+def test_relative_pipe_programs_are_warned_about(access_log, error_log, names):
+    spec = apache.build_spec(dict(BASE, access_log=access_log, error_log=error_log))
+    warnings = apache.relative_pipe_warnings(spec)
+    assert [warning.split(':')[0] for warning in warnings] == names
+    assert all('bin/rotatelogs is a relative path' in warning for warning in warnings)
