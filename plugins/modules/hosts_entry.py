@@ -146,7 +146,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio
-from ansible_collections.sametime.deploy.plugins.module_utils.hostsfile import HostsFileError, edit
+from ansible_collections.sametime.deploy.plugins.module_utils.hostsfile import HostsFileError, apply, display
 
 
 def _check_path(path, must_exist):
@@ -189,7 +189,7 @@ def main():
     result = dict(changed=False, path=path, changes=[], write_method=None)
 
     try:  # validate the input on an empty file first, so bad input fails the same way whatever the file holds
-        edit('', params['state'], ip=params['ip'], hostnames=params['hostnames'], exclusive=params['exclusive'])
+        apply('', params['state'], ip=params['ip'], hostnames=params['hostnames'], exclusive=params['exclusive'])
     except HostsFileError as exc:
         module.fail_json(msg='%s; %s was not changed' % (to_native(exc), path), **result)
 
@@ -201,13 +201,16 @@ def main():
         module.exit_json(**result)
 
     try:
-        after, changes = edit(before, params['state'], ip=params['ip'], hostnames=params['hostnames'],
-                              exclusive=params['exclusive'])
+        hosts = apply(before, params['state'], ip=params['ip'], hostnames=params['hostnames'],
+                      exclusive=params['exclusive'])
     except HostsFileError as exc:
         module.fail_json(msg='%s; %s was not changed' % (to_native(exc), path), **result)
-    result['changes'] = changes
+    result['changes'] = hosts.changes
+    for warning in hosts.warnings:
+        module.warn(warning)
+    after = hosts.render().encode('utf-8', 'surrogateescape')  # the file's own bytes, undecodable ones included
 
-    reason = _check_path(path, must_exist=False) if changes and not module.check_mode else None
+    reason = _check_path(path, must_exist=False) if hosts.changes and not module.check_mode else None
     if reason:
         module.fail_json(msg='Cannot write %s: %s; nothing was changed' % (path, reason), **result)
 
@@ -215,9 +218,11 @@ def main():
         written = fileio.write_if_changed(module, path, after, backup=params['backup'], create_mode=0o644)
     except (IOError, OSError) as exc:
         module.fail_json(msg='Cannot write %s: %s' % (path, to_native(exc)), **result)
+    if 'diff' in written:  # shown as text: bytes that are not UTF-8 appear as \xNN (the file keeps them)
+        written['diff']['before'] = display(before or b'')
+        written['diff']['after'] = display(after)
     result.update(written)
     module.exit_json(**result)
-
 
 if __name__ == '__main__':
     main()

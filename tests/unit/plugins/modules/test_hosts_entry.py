@@ -175,3 +175,77 @@ def test_read_only_file(run_module, hosts):
     assert failed
     assert 'not writable' in result['msg']
     assert hosts.read_bytes() == ORIGINAL
+
+
+LATIN1 = (
+    b'# Ge\xe4ndert von setup.exe\n'
+    b'127.0.0.1\tlocalhost\n'
+    b'203.0.113.140\tmeeting1.acme.example meeting1 # Gr\xfc\xdfe\n')
+LATIN1_AFTER = (
+    b'# Ge\xe4ndert von setup.exe\n'
+    b'127.0.0.1\tlocalhost\n'
+    b'203.0.113.12\tmeeting1.acme.example meeting1\n')
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            for text in _strings(item):
+                yield text
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            for text in _strings(item):
+                yield text
+    elif isinstance(value, str):
+        yield value
+
+
+def _assert_valid_text(result):
+    """What the controller deserializes must be valid UTF-8 ("Refusing to deserialize an invalid UTF8 string")."""
+    for text in _strings(result):
+        text.encode('utf-8')  # strict
+
+
+def test_non_utf8_file_check_mode_and_diff(run_module, hosts):
+    hosts.write_bytes(LATIN1)
+    result, failed = run_module(hosts_entry, _args(hosts, _ansible_check_mode=True, _ansible_diff=True))
+    assert not failed
+    _assert_valid_text(result)
+    assert result['changed'] is True
+    assert hosts.read_bytes() == LATIN1
+    assert result['diff']['before'].startswith(u'# Ge\\xe4ndert von setup.exe\n')
+    assert result['diff']['after'].startswith(u'# Ge\\xe4ndert von setup.exe\n')
+    assert u"deleted line '203.0.113.140\tmeeting1.acme.example meeting1 # Gr\\xfc\\xdfe' (exclusive)" in (
+        result['changes'])
+
+
+def test_non_utf8_file_run_keeps_the_bytes(run_module, hosts):
+    hosts.write_bytes(LATIN1)
+    result, failed = run_module(hosts_entry, _args(hosts, _ansible_diff=True))
+    assert not failed
+    _assert_valid_text(result)
+    assert hosts.read_bytes() == LATIN1_AFTER
+    result, failed = run_module(hosts_entry, _args(hosts))
+    assert not failed and not result['changed']
+    assert hosts.read_bytes() == LATIN1_AFTER
+
+
+def test_nul_byte_is_refused_and_file_kept(run_module, hosts):
+    content = ORIGINAL.replace(b'meeting1   # mgmt', b'meeting1\x00 # mgmt')
+    hosts.write_bytes(content)
+    result, failed = run_module(hosts_entry, _args(hosts))
+    assert failed
+    assert 'NUL byte (line 2' in result['msg'] and 'was not changed' in result['msg']
+    assert hosts.read_bytes() == content
+
+
+def test_shadowed_name_is_warned_about(run_module, hosts, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(hosts_entry.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
+    result, failed = run_module(hosts_entry, _args(hosts, exclusive=False))
+    assert not failed and result['changed']
+    assert len(warnings) == 2
+    assert warnings[0].startswith("meeting1.acme.example still resolves to 203.0.113.140 first: line 2 "
+                                  "'203.0.113.140\tmeeting1.acme.example\tmeeting1   # mgmt'")
+    assert warnings[1].startswith('meeting1 still resolves to 203.0.113.140 first')
