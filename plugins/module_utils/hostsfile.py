@@ -346,9 +346,11 @@ class HostsFile(object):
                         'take the name off other lines)' % (name, same_family, where, ip))
                 else:
                     self.warnings.append(
-                        '%s also has the IPv%d address %s (%s), which IPv%d-first lookups (getent hosts, Java on a '
-                        'dual-stack host) return (use exclusive: true to take the name off other lines)'
-                        % (name, line.ip.version, line.ip, where, line.ip.version))
+                        '%s also has the IPv%d address %s (%s), which IPv%d lookups return%s (use exclusive: true to '
+                        'take the name off other lines)'
+                        % (name, line.ip.version, line.ip, where, line.ip.version,
+                           ', and lookups that try IPv6 first (getent hosts, Java on a dual-stack host)'
+                           if line.ip.version == 6 else ''))
 
     def absent(self, ip=None, hostnames=None):
         """Remove names (from every line, or only from the lines that answer `ip`), or every line of `ip`.
