@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -249,3 +251,25 @@ def test_shadowed_name_is_warned_about(run_module, hosts, monkeypatch):
     assert warnings[0].startswith("meeting1.acme.example still resolves to 203.0.113.140 first: line 2 "
                                   "'203.0.113.140\tmeeting1.acme.example\tmeeting1   # mgmt'")
     assert warnings[1].startswith('meeting1 still resolves to 203.0.113.140 first')
+
+
+def _ansible(path, *options):
+    """Run the module through the ansible CLI, as a user would: the result crosses the controller's JSON decoding."""
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(repo, '.collections'), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='0')
+    args = 'path=%s ip=203.0.113.12 hostnames=meeting1.acme.example,meeting1 exclusive=true' % path
+    return subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-i', 'localhost,', '-c', 'local',
+         '-m', 'sametime.deploy.hosts_entry', '-a', args] + list(options),
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+
+
+def test_non_utf8_file_through_the_ansible_cli(hosts):
+    """One real run with --diff (check mode is covered in-process): the old module failed here after writing."""
+    hosts.write_bytes(LATIN1)
+    run = _ansible(hosts, '--diff')
+    assert run.returncode == 0, run.stdout
+    assert 'CHANGED' in run.stdout
+    assert '# Ge\\xe4ndert von setup.exe' in run.stdout
+    assert hosts.read_bytes() == LATIN1_AFTER
