@@ -246,5 +246,6 @@ def main():
     result.update(written)
     module.exit_json(**result)
 
+
 if __name__ == '__main__':
     main()

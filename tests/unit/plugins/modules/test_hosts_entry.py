@@ -191,14 +191,12 @@ LATIN1_AFTER = (
 
 def _strings(value):
     if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            for text in _strings(item):
-                yield text
+        yield from value.keys()
+        for item in value.values():
+            yield from _strings(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            for text in _strings(item):
-                yield text
+            yield from _strings(item)
     elif isinstance(value, str):
         yield value
 
