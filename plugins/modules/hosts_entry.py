@@ -14,11 +14,16 @@ short_description: Manage one address and its names in a hosts file, keeping eve
 version_added: 0.1.0
 description:
   - Makes an address carry a list of host names in a hosts file (C(/etc/hosts) by default), or removes names or addresses.
-  - The first of O(hostnames) is the canonical name, the others are aliases. Names compare case-insensitively, as the
-    resolver does; a name already in the file in another case is kept as written.
+  - The first of O(hostnames) is the canonical name, the others are aliases. Names compare case-insensitively in ASCII
+    only, as the resolver does (C(strcasecmp); the KELVIN SIGN is not C(k)); a name already in the file in another case
+    is kept as written. A name with a trailing dot is another name for the resolver, and is left alone.
+  - Reads the file as glibc's C(files) backend does, per address family (see the notes), and checks the result against
+    glibc itself in its tests.
   - Every line that the change does not concern is kept byte for byte (comments, blank lines, tabs and spaces, trailing
-    blanks, a missing final newline). A changed entry line keeps its indentation, separators, trailing comment and line
-    ending; only its list of names changes.
+    blanks, bytes that are not UTF-8). A changed entry line keeps its indentation, separators, trailing comment and line
+    ending; only its list of names changes. After any change the file ends with a newline.
+  - What the module returns (RV(changes), warnings, the C(--diff) text) is valid UTF-8 text; bytes of the file that are
+    not UTF-8 are shown there as C(\xNN) and written back unchanged.
   - Validates O(ip) (IPv4 or IPv6, no prefix, no zone, no leading zeros) and every host name (RFC 1123) before it reads or
     writes anything; on bad input the file stays byte-identical.
   - Writes through a temporary file and an atomic rename. When the file is a mount point (the C(/etc/hosts) of a
@@ -47,15 +52,19 @@ options:
   ip:
     description:
       - The address (IPv4 or IPv6). Lines are matched by address value, so C(::1) matches C(0:0::1).
-      - Required with O(state=present). With O(state=absent) and no O(hostnames), every line of this address is deleted.
+      - Required with O(state=present).
+      - With O(state=absent), the lines of this address are the lines that the resolver answers with it in a lookup of
+        its family. For an IPv4 address that includes its C(::ffff:a.b.c.d) lines and, for C(127.0.0.1), the C(::1)
+        lines (glibc answers IPv4 lookups from them). Without O(hostnames), every such line is deleted, address-only
+        lines (an address without names) included.
     type: str
   hostnames:
     description:
       - Names of O(ip); the first is the canonical name, the rest are aliases, in this order.
       - With O(state=present), names that the address's line already has and that are not listed here are kept after
         the listed ones.
-      - With O(state=absent), these names are removed from the lines of O(ip), or from every line when O(ip) is not
-        given. A line left without names is deleted, with its comment.
+      - With O(state=absent), these names are removed from the lines of O(ip) (see O(ip)), or from every line when O(ip)
+        is not given. A line left without names is deleted, with its comment.
     type: list
     elements: str
     aliases: [names]
@@ -71,6 +80,10 @@ options:
         resolves to exactly one address. Lines left without names are deleted.
       - Needed when a name may already point elsewhere, for instance a host name that the installer mapped to a management
         NIC.
+      - With V(false), the names are added to the line of O(ip) and other lines keep them. When another line still gives
+        one of the names another address, the module warns, naming the name and that line (an earlier line of the same
+        family wins for the resolver; C(getaddrinfo) may sort a later one first; a line of the other family answers
+        lookups of that family).
     type: bool
     default: false
   backup:
@@ -85,10 +98,17 @@ options:
     type: bool
     default: false
 notes:
-  - Matching follows glibc's reading of the file. C(#) starts a comment anywhere; a line whose first field is not an
-    address is never changed.
+  - Matching follows glibc's reading of the file (checked with C(getent) on glibc 2.36). C(#) starts a comment anywhere;
+    a line whose first field is not an address that glibc accepts (C(fe80::1%eth0), C(010.0.0.1)) is never changed.
+  - Lookups are per address family. An IPv4 lookup is answered by IPv4 lines, by C(::ffff:a.b.c.d) lines (as
+    C(a.b.c.d)) and by C(::1) lines (as C(127.0.0.1)); an IPv6 lookup by IPv6 lines. O(exclusive) takes the names off
+    every other line of either family.
+  - glibc misreads a last line that has no final newline and starts with blanks (its last bytes come back repeated, so
+    C(meeting1) becomes C(meeting1g1)). After any edit, and whenever such a line carries the O(hostnames) at O(ip), the
+    module ends the file with a newline.
+  - A file that holds a NUL byte is refused (the resolver stops reading that line at the NUL); the file is not changed.
   - A new entry is appended at the end of the file as C(<ip><TAB><names separated by one space>), with the file's line
-    ending. A missing final newline is added first.
+    ending.
   - When the address appears on several lines, the line whose canonical name is the first of O(hostnames) is edited
     (else the first line that has that name, else the first line of the address).
 seealso:
@@ -122,7 +142,9 @@ changes:
   returned: always
   type: list
   elements: str
-  sample: ["changed '203.0.113.140 meeting1' to ...", "added line '203.0.113.12\tmeeting1.acme.example meeting1'"]
+  sample:
+    - "added line '203.0.113.12\tmeeting1.acme.example meeting1'"
+    - "deleted line '203.0.113.140 meeting1 # Gr\\xfc\\xdfe' (exclusive)"
 backup_file:
   description: The copy made before the change.
   returned: when O(backup=true) and something changed
@@ -146,7 +168,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio
-from ansible_collections.sametime.deploy.plugins.module_utils.hostsfile import HostsFileError, edit
+from ansible_collections.sametime.deploy.plugins.module_utils.hostsfile import HostsFileError, apply, display
 
 
 def _check_path(path, must_exist):
@@ -189,7 +211,7 @@ def main():
     result = dict(changed=False, path=path, changes=[], write_method=None)
 
     try:  # validate the input on an empty file first, so bad input fails the same way whatever the file holds
-        edit('', params['state'], ip=params['ip'], hostnames=params['hostnames'], exclusive=params['exclusive'])
+        apply('', params['state'], ip=params['ip'], hostnames=params['hostnames'], exclusive=params['exclusive'])
     except HostsFileError as exc:
         module.fail_json(msg='%s; %s was not changed' % (to_native(exc), path), **result)
 
@@ -201,13 +223,16 @@ def main():
         module.exit_json(**result)
 
     try:
-        after, changes = edit(before, params['state'], ip=params['ip'], hostnames=params['hostnames'],
-                              exclusive=params['exclusive'])
+        hosts = apply(before, params['state'], ip=params['ip'], hostnames=params['hostnames'],
+                      exclusive=params['exclusive'])
     except HostsFileError as exc:
         module.fail_json(msg='%s; %s was not changed' % (to_native(exc), path), **result)
-    result['changes'] = changes
+    result['changes'] = hosts.changes
+    for warning in hosts.warnings:
+        module.warn(warning)
+    after = hosts.render().encode('utf-8', 'surrogateescape')  # the file's own bytes, undecodable ones included
 
-    reason = _check_path(path, must_exist=False) if changes and not module.check_mode else None
+    reason = _check_path(path, must_exist=False) if hosts.changes and not module.check_mode else None
     if reason:
         module.fail_json(msg='Cannot write %s: %s; nothing was changed' % (path, reason), **result)
 
@@ -215,6 +240,9 @@ def main():
         written = fileio.write_if_changed(module, path, after, backup=params['backup'], create_mode=0o644)
     except (IOError, OSError) as exc:
         module.fail_json(msg='Cannot write %s: %s' % (path, to_native(exc)), **result)
+    if 'diff' in written:  # shown as text: bytes that are not UTF-8 appear as \xNN (the file keeps them)
+        written['diff']['before'] = display(before or b'')
+        written['diff']['after'] = display(after)
     result.update(written)
     module.exit_json(**result)
 

@@ -157,7 +157,7 @@ EXPECTED = {
 
     ('no_final_newline', 'exclusive'): '127.0.0.1 localhost\n' + NEW,
     ('no_final_newline', 'add'): FILES['no_final_newline'] + '\n' + NEW,
-    ('no_final_newline', 'rm_name'): '127.0.0.1 localhost\n203.0.113.140 meeting1.acme.example',
+    ('no_final_newline', 'rm_name'): '127.0.0.1 localhost\n203.0.113.140 meeting1.acme.example\n',
     ('no_final_newline', 'rm_ip'): '127.0.0.1 localhost\n',
 
     ('crlf', 'exclusive'): '127.0.0.1 localhost\r\n203.0.113.12\tmeeting1.acme.example meeting1\r\n',
@@ -297,3 +297,156 @@ def test_line_parsing(raw, is_entry, names):
     assert line.is_entry is is_entry
     assert line.names == names
     assert line.render() == raw
+
+
+# --- the resolver's rules (glibc files backend; checked with getent in test_hosts_entry_glibc.py) ---
+
+RHEL = (
+    '127.0.0.1   localhost localhost.localdomain meeting1\n'
+    '::1         localhost localhost.localdomain meeting1\n'
+    '203.0.113.12 meeting1.acme.example\n')
+
+
+@pytest.mark.parametrize('content, kwargs, expected', [
+    # an IPv4 lookup of meeting1 is answered by the ::1 line as 127.0.0.1
+    (RHEL, dict(ip='127.0.0.1', hostnames=['meeting1']),
+     '127.0.0.1   localhost localhost.localdomain\n'
+     '::1         localhost localhost.localdomain\n'
+     '203.0.113.12 meeting1.acme.example\n'),
+    # and by a ::ffff: line as its IPv4 address
+    ('::ffff:192.0.2.8 mapped other\n192.0.2.8 mapped\n', dict(ip='192.0.2.8', hostnames=['mapped']),
+     '::ffff:192.0.2.8 other\n'),
+    ('::ffff:192.0.2.8 mapped other\n192.0.2.9 keep\n', dict(ip='192.0.2.8'), '192.0.2.9 keep\n'),
+    # an IPv6 lookup is not answered by IPv4 lines: removing from ::1 leaves 127.0.0.1 alone
+    (RHEL, dict(ip='::1', hostnames=['meeting1']),
+     '127.0.0.1   localhost localhost.localdomain meeting1\n'
+     '::1         localhost localhost.localdomain\n'
+     '203.0.113.12 meeting1.acme.example\n'),
+    # ::1.2.3.4 (IPv4-compatible) does not answer IPv4 lookups
+    ('::1.2.3.4 compat\n', dict(ip='1.2.3.4', hostnames=['compat']), None),
+    # address-only lines of the address go too when no names are given ("every line of the address")
+    ('10.0.0.5\n10.0.0.5 # was meeting1\n127.0.0.1 localhost\n10.0.0.5 meeting1\n', dict(ip='10.0.0.5'),
+     '127.0.0.1 localhost\n'),
+    ('10.0.0.5\n127.0.0.1 localhost\n', dict(ip='10.0.0.5', hostnames=['meeting1']), None),
+])
+def test_absent_follows_the_address_family_rules(content, kwargs, expected):
+    after, changes = edit(content, state='absent', **kwargs)
+    assert after == (content if expected is None else expected)
+    assert bool(changes) is (expected is not None)
+    assert edit(after, state='absent', **kwargs) == (after, [])
+
+
+def test_resolve_models_ipv4_lookups_of_ipv6_lines():
+    hosts = hostsfile.HostsFile('::1 lo6\n::ffff:192.0.2.8 mapped\n2001:db8::1 v6only\n192.0.2.9 v4\n')
+    assert str(hosts.resolve('lo6', 4)) == '127.0.0.1'
+    assert str(hosts.resolve('lo6', 6)) == '::1'
+    assert str(hosts.resolve('mapped', 4)) == '192.0.2.8'
+    assert hosts.resolve('v6only', 4) is None
+    assert hosts.resolve('v4', 6) is None
+
+
+KELVIN = u'\u212a'  # KELVIN SIGN: str.lower() makes it 'k', the resolver (ASCII strcasecmp) does not
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(state='present', ip='192.0.2.2', hostnames=['key.example'], exclusive=True),
+    dict(state='absent', hostnames=['key.example']),
+])
+def test_case_folding_is_ascii_only(kwargs):
+    original = (u'192.0.2.1 %sey.example\n' % KELVIN).encode('utf-8')
+    after, changes = edit(original, **kwargs)
+    assert after.encode('utf-8', 'surrogateescape').startswith(original)
+    assert not any('192.0.2.1' in change for change in changes)
+
+
+def test_ascii_case_variants_are_the_same_name():
+    after, dummy = edit('192.0.2.1 KEY.Example\n', state='present', ip='192.0.2.2', hostnames=['key.example'],
+                        exclusive=True)
+    assert after == '192.0.2.2\tkey.example\n'
+
+
+@pytest.mark.parametrize('name', ['meeting1\n', 'meeting1.example\n', KELVIN + 'ey', 'caf\xe9'])
+def test_hostname_is_ascii_and_has_no_newline(name):
+    with pytest.raises(HostsFileError):
+        hostsfile.check_hostname(name)
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_nul_byte_is_refused(state):
+    with pytest.raises(HostsFileError) as info:
+        edit(b'127.0.0.1 localhost\n192.0.2.7 meeting1\x00 x more\n', state=state, ip='192.0.2.7',
+             hostnames=['meeting1'])
+    assert 'NUL byte (line 2' in str(info.value)
+
+
+# --- a last line without a newline: glibc misreads it when it starts with blanks ---
+
+@pytest.mark.parametrize('content, kwargs, expected', [
+    # the target is that line and already right: the newline is still needed for glibc to read it
+    ('127.0.0.1 localhost\n  203.0.113.12 meeting1.acme.example meeting1',
+     dict(state='present', ip='203.0.113.12', hostnames=['meeting1.acme.example', 'meeting1']),
+     '127.0.0.1 localhost\n  203.0.113.12 meeting1.acme.example meeting1\n'),
+    # any edit elsewhere ends the file with a newline, so the neighbour resolves
+    ('203.0.113.140 meeting1\n\t203.0.113.10 ssc.acme.example ssc',
+     dict(state='absent', hostnames=['meeting1']),
+     '\t203.0.113.10 ssc.acme.example ssc\n'),
+    ('203.0.113.140 meeting1 old\n 203.0.113.10 ssc',
+     dict(state='absent', ip='203.0.113.140', hostnames=['old']),
+     '203.0.113.140 meeting1\n 203.0.113.10 ssc\n'),
+    ('192.0.2.1 a\n  203.0.113.10 ssc', dict(state='present', ip='192.0.2.1', hostnames=['b']),
+     '192.0.2.1 b a\n  203.0.113.10 ssc\n'),
+])
+def test_edits_end_the_file_with_a_newline(content, kwargs, expected):
+    after, changes = edit(content, **kwargs)
+    assert after == expected
+    assert any('final newline' in change for change in changes)
+    assert edit(after, **kwargs) == (after, [])
+
+
+def test_unrelated_misread_last_line_is_left_alone_when_nothing_changes():
+    content = '192.0.2.1 a\n  203.0.113.10 ssc'
+    assert edit(content, state='present', ip='192.0.2.1', hostnames=['a']) == (content, [])
+
+
+# --- shadowed names (exclusive: false) ---
+
+@pytest.mark.parametrize('content, words', [
+    ('10.9.9.9 meeting1 stale\n', ["meeting1 still resolves to 10.9.9.9 first: line 1 '10.9.9.9 meeting1 stale'"]),
+    ('127.0.0.1 localhost\n::1 localhost meeting1\n',
+     ["meeting1 still resolves to 127.0.0.1 first: line 2 '::1 localhost meeting1'"]),
+    ('203.0.113.12 x\n10.9.9.9 meeting1\n', ["meeting1 also resolves to 10.9.9.9 (line 2 '10.9.9.9 meeting1')"]),
+    ('2001:db8::12 meeting1\n', ["meeting1 also has the IPv6 address 2001:db8::12 (line 1 '2001:db8::12 meeting1')"]),
+])
+def test_shadowed_names_are_warned_about(content, words):
+    hosts = hostsfile.apply(content, 'present', ip='203.0.113.12', hostnames=['meeting1'])
+    assert len(hosts.warnings) == 1
+    for word in words:
+        assert word in hosts.warnings[0]
+    assert hosts.changes  # the behaviour is kept: the name is added
+    assert hostsfile.apply(content, 'present', ip='203.0.113.12', hostnames=['meeting1'],
+                           exclusive=True).warnings == []
+
+
+@pytest.mark.parametrize('content', [
+    '203.0.113.12 meeting1\n::ffff:203.0.113.12 meeting1\n',  # the same address in another form
+    '203.0.113.12 other\n203.0.113.12 meeting1\n',
+    '127.0.0.1 localhost\n',
+])
+def test_no_warning_when_every_line_gives_the_address(content):
+    assert hostsfile.apply(content, 'present', ip='203.0.113.12', hostnames=['meeting1']).warnings == []
+
+
+# --- bytes that are not UTF-8 ---
+
+def test_descriptions_are_valid_text_and_bytes_are_kept():
+    original = b'# Ge\xe4ndert\n203.0.113.140 meeting1 # alt \xe4\n'
+    hosts = hostsfile.apply(original, 'present', ip='203.0.113.12', hostnames=['meeting1'], exclusive=True)
+    assert hosts.render().encode('utf-8', 'surrogateescape') == b'# Ge\xe4ndert\n203.0.113.12\tmeeting1\n'
+    assert hosts.changes == ["added line '203.0.113.12\tmeeting1'",
+                             "deleted line '203.0.113.140 meeting1 # alt \\xe4' (exclusive)"]
+    for text in hosts.changes:
+        text.encode('utf-8')  # strict: what the module returns must be valid text
+
+
+def test_display():
+    assert hostsfile.display(b'caf\xe9 \xc3\xa9') == u'caf\\xe9 \xe9'

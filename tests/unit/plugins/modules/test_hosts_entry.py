@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -175,3 +177,97 @@ def test_read_only_file(run_module, hosts):
     assert failed
     assert 'not writable' in result['msg']
     assert hosts.read_bytes() == ORIGINAL
+
+
+LATIN1 = (
+    b'# Ge\xe4ndert von setup.exe\n'
+    b'127.0.0.1\tlocalhost\n'
+    b'203.0.113.140\tmeeting1.acme.example meeting1 # Gr\xfc\xdfe\n')
+LATIN1_AFTER = (
+    b'# Ge\xe4ndert von setup.exe\n'
+    b'127.0.0.1\tlocalhost\n'
+    b'203.0.113.12\tmeeting1.acme.example meeting1\n')
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        yield from value.keys()
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _assert_valid_text(result):
+    """What the controller deserializes must be valid UTF-8 ("Refusing to deserialize an invalid UTF8 string")."""
+    for text in _strings(result):
+        text.encode('utf-8')  # strict
+
+
+def test_non_utf8_file_check_mode_and_diff(run_module, hosts):
+    hosts.write_bytes(LATIN1)
+    result, failed = run_module(hosts_entry, _args(hosts, _ansible_check_mode=True, _ansible_diff=True))
+    assert not failed
+    _assert_valid_text(result)
+    assert result['changed'] is True
+    assert hosts.read_bytes() == LATIN1
+    assert result['diff']['before'].startswith(u'# Ge\\xe4ndert von setup.exe\n')
+    assert result['diff']['after'].startswith(u'# Ge\\xe4ndert von setup.exe\n')
+    assert u"deleted line '203.0.113.140\tmeeting1.acme.example meeting1 # Gr\\xfc\\xdfe' (exclusive)" in (
+        result['changes'])
+
+
+def test_non_utf8_file_run_keeps_the_bytes(run_module, hosts):
+    hosts.write_bytes(LATIN1)
+    result, failed = run_module(hosts_entry, _args(hosts, _ansible_diff=True))
+    assert not failed
+    _assert_valid_text(result)
+    assert hosts.read_bytes() == LATIN1_AFTER
+    result, failed = run_module(hosts_entry, _args(hosts))
+    assert not failed and not result['changed']
+    assert hosts.read_bytes() == LATIN1_AFTER
+
+
+def test_nul_byte_is_refused_and_file_kept(run_module, hosts):
+    content = ORIGINAL.replace(b'meeting1   # mgmt', b'meeting1\x00 # mgmt')
+    hosts.write_bytes(content)
+    result, failed = run_module(hosts_entry, _args(hosts))
+    assert failed
+    assert 'NUL byte (line 2' in result['msg'] and 'was not changed' in result['msg']
+    assert hosts.read_bytes() == content
+
+
+def test_shadowed_name_is_warned_about(run_module, hosts, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(hosts_entry.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
+    result, failed = run_module(hosts_entry, _args(hosts, exclusive=False))
+    assert not failed and result['changed']
+    assert len(warnings) == 2
+    assert warnings[0].startswith("meeting1.acme.example still resolves to 203.0.113.140 first: line 2 "
+                                  "'203.0.113.140\tmeeting1.acme.example\tmeeting1   # mgmt'")
+    assert warnings[1].startswith('meeting1 still resolves to 203.0.113.140 first')
+
+
+def _ansible(path, *options):
+    """Run the module through the ansible CLI, as a user would: the result crosses the controller's JSON decoding."""
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(repo, '.collections'), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='0')
+    args = 'path=%s ip=203.0.113.12 hostnames=meeting1.acme.example,meeting1 exclusive=true' % path
+    return subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-i', 'localhost,', '-c', 'local',
+         '-m', 'sametime.deploy.hosts_entry', '-a', args] + list(options),
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+
+
+def test_non_utf8_file_through_the_ansible_cli(hosts):
+    """One real run with --diff (check mode is covered in-process): the old module failed here after writing."""
+    hosts.write_bytes(LATIN1)
+    run = _ansible(hosts, '--diff')
+    assert run.returncode == 0, run.stdout
+    assert 'CHANGED' in run.stdout
+    assert '# Ge\\xe4ndert von setup.exe' in run.stdout
+    assert hosts.read_bytes() == LATIN1_AFTER
