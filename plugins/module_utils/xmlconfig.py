@@ -12,19 +12,19 @@ text: the new value of a text node or an attribute, or an inserted element. Ever
 (declaration, comments, element order, indentation, line endings, BOM, encoding) keeps its
 bytes. The result is parsed again and checked before it is returned.
 
-Pure functions over bytes; no I/O. Used by the action plugins stproxy_config and userinfo_config.
+Pure functions over bytes; no I/O. Used by the action plugins stproxy_config and userinfo_config; the modules'
+argument specs and their target-side writer live in xml_worker.py (standard library only).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import codecs
-import hashlib
 import re
 
-from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+from ansible_collections.sametime.deploy.plugins.module_utils.xml_worker import (  # noqa: F401 - re-exported
+    PHOTO_CACHE_OPTIONS, STPROXY_CONFIG_SPEC, USERINFO_CONFIG_SPEC)
 
 try:
     from urllib.parse import urlsplit
@@ -44,35 +44,6 @@ except ImportError as _exc:  # pragma: no cover - exercised where lxml is absent
 class XmlConfigError(Exception):
     """A problem with the input file or the requested values. The message names what and where."""
 
-
-# ---------------------------------------------------------------------------------------------
-# Argument specs, shared by the modules (documentation side) and the action plugins (checks).
-# ---------------------------------------------------------------------------------------------
-
-PHOTO_CACHE_OPTIONS = dict(
-    enabled=dict(type='bool'),
-    cache_expiry=dict(type='raw'),
-    storage_location=dict(type='str'),
-    proxy_server_url=dict(type='str'),
-)
-
-STPROXY_CONFIG_SPEC = dict(
-    path=dict(type='path', required=True),
-    photo_cache=dict(type='dict', required=True, options=PHOTO_CACHE_OPTIONS),
-    create=dict(type='bool', default=False),
-    backup=dict(type='bool', default=False),
-)
-
-USERINFO_CONFIG_SPEC = dict(
-    path=dict(type='path', required=True),
-    photo_attribute=dict(type='str', required=True),
-    detail_ids=dict(type='list', elements='str', default=['PhotoURL', 'ImagePath']),
-    detail_type=dict(type='str', default='text/plain'),
-    set_ids=dict(type='list', elements='str', default=['0', '1']),
-    remove_photo=dict(type='bool', default=False),
-    storage_type=dict(type='str', default='LDAP'),
-    backup=dict(type='bool', default=False),
-)
 
 # photo_cache option -> element name, in the documented order of the section
 PHOTO_CACHE_CHILDREN = (
@@ -756,34 +727,3 @@ def edit_userinfo(data, params, name='UserInfoConfig.xml'):
             tokens = tokens + add
         doc.set_attr(element, 'params', ','.join(tokens), 'Set[SetId=%s]' % set_id)
     return doc.render(), doc.changes
-
-
-# ---------------------------------------------------------------------------------------------
-# Target side: the modules' worker (stdlib + ansible.module_utils only; lxml is not needed here)
-# ---------------------------------------------------------------------------------------------
-
-WORKER_SPEC = dict(
-    _content=dict(type='str'),
-    _original_checksum=dict(type='str', default=''),
-)
-
-
-def run_worker(module):
-    """Write the bytes the action plugin computed, if the file still holds what it read."""
-    params = module.params
-    path = params['path']
-    if params.get('_content') is None:
-        module.fail_json(msg='%s runs through its action plugin on the controller; call it as a task of a play '
-                             '(the managed host receives the computed file only)' % module._name)
-    try:
-        content = base64.b64decode(params['_content'])
-    except (TypeError, ValueError) as exc:
-        module.fail_json(msg='internal: the content sent by the action plugin is not base64: %s' % exc)
-    current = fileio.read_bytes(path)
-    seen = hashlib.sha1(current).hexdigest() if current is not None else ''
-    if seen != (params.get('_original_checksum') or ''):
-        module.fail_json(msg='%s changed on the host while the edit was computed; nothing was written, run again'
-                             % path, path=path)
-    result = fileio.write_if_changed(module, path, content, backup=params.get('backup', False))
-    result.pop('diff', None)  # the action plugin makes the diff
-    module.exit_json(path=path, **result)
