@@ -406,9 +406,6 @@ class XmlDocument(object):
     def node(self, element):
         return self._node[element]
 
-    def line_of(self, element):
-        return element.sourceline
-
     # -- layout ------------------------------------------------------------------------------
     def line_indent(self, offset):
         """Whitespace between the previous line break and `offset`, or None when other text is there."""
@@ -632,15 +629,6 @@ def edit_photo_cache(data, photo_cache, name='stproxyconfig.xml'):
         for element in elements:
             doc.changes.append(u'photoCache/%s: added %r' % (element, wanted[element]))
     return doc.render(), doc.changes
-
-
-def read_photo_cache(data, name='stproxyconfig.xml'):
-    """{element: text} of the <photoCache> children (for tests and verification); None when absent."""
-    doc = XmlDocument(data, name)
-    sections = _children_named(doc.root, 'photoCache')
-    if not sections:
-        return None
-    return dict((_local(child.tag), ''.join(child.itertext())) for child in sections[0] if isinstance(child.tag, str))
 
 
 # ---------------------------------------------------------------------------------------------
