@@ -2,14 +2,14 @@
 # Copyright: contributors to the sametime.deploy collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Controller half of sametime.deploy.userinfo_config (same read -> edit -> write path as stproxy_config)."""
+"""Controller half of sametime.deploy.userinfo_config (the read -> edit -> write path is in plugin_utils)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.sametime.deploy.plugins.action.stproxy_config import XmlFileAction
 from ansible_collections.sametime.deploy.plugins.module_utils import xmlconfig
+from ansible_collections.sametime.deploy.plugins.plugin_utils.xml_file_action import XmlFileAction
 
 
 class ActionModule(XmlFileAction):

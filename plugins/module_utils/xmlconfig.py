@@ -12,19 +12,19 @@ text: the new value of a text node or an attribute, or an inserted element. Ever
 (declaration, comments, element order, indentation, line endings, BOM, encoding) keeps its
 bytes. The result is parsed again and checked before it is returned.
 
-Pure functions over bytes; no I/O. Used by the action plugins stproxy_config and userinfo_config.
+Pure functions over bytes; no I/O. Used by the action plugins stproxy_config and userinfo_config; the modules'
+argument specs and their target-side writer live in xml_worker.py (standard library only).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import codecs
-import hashlib
 import re
 
-from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+from ansible_collections.sametime.deploy.plugins.module_utils.xml_worker import (  # noqa: F401 - re-exported
+    PHOTO_CACHE_OPTIONS, STPROXY_CONFIG_SPEC, USERINFO_CONFIG_SPEC)
 
 try:
     from urllib.parse import urlsplit
@@ -45,35 +45,6 @@ class XmlConfigError(Exception):
     """A problem with the input file or the requested values. The message names what and where."""
 
 
-# ---------------------------------------------------------------------------------------------
-# Argument specs, shared by the modules (documentation side) and the action plugins (checks).
-# ---------------------------------------------------------------------------------------------
-
-PHOTO_CACHE_OPTIONS = dict(
-    enabled=dict(type='bool'),
-    cache_expiry=dict(type='raw'),
-    storage_location=dict(type='str'),
-    proxy_server_url=dict(type='str'),
-)
-
-STPROXY_CONFIG_SPEC = dict(
-    path=dict(type='path', required=True),
-    photo_cache=dict(type='dict', required=True, options=PHOTO_CACHE_OPTIONS),
-    create=dict(type='bool', default=False),
-    backup=dict(type='bool', default=False),
-)
-
-USERINFO_CONFIG_SPEC = dict(
-    path=dict(type='path', required=True),
-    photo_attribute=dict(type='str', required=True),
-    detail_ids=dict(type='list', elements='str', default=['PhotoURL', 'ImagePath']),
-    detail_type=dict(type='str', default='text/plain'),
-    set_ids=dict(type='list', elements='str', default=['0', '1']),
-    remove_photo=dict(type='bool', default=False),
-    storage_type=dict(type='str', default='LDAP'),
-    backup=dict(type='bool', default=False),
-)
-
 # photo_cache option -> element name, in the documented order of the section
 PHOTO_CACHE_CHILDREN = (
     ('enabled', 'enabled'),
@@ -83,9 +54,11 @@ PHOTO_CACHE_CHILDREN = (
 )
 
 _XML_ILLEGAL = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+# a line break or tab in a one-line value would change the file's layout (and is never part of a path or URL)
+_CONTROL = re.compile(u'[\x00-\x1f\x7f-\x9f\u2028\u2029]')
 _WINDOWS_ABS = re.compile(r'^(?:[A-Za-z]:[\\/]|\\\\)')
-_LDAP_ATTR = re.compile(r'^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)$')
-_DETAIL_ID = re.compile(r'^[A-Za-z][A-Za-z0-9_.-]*$')
+_LDAP_ATTR = re.compile(r'^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)\Z')
+_DETAIL_ID = re.compile(r'^[A-Za-z][A-Za-z0-9_.-]*\Z')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,6 +68,9 @@ _DETAIL_ID = re.compile(r'^[A-Za-z][A-Za-z0-9_.-]*$')
 def _check_text(name, value):
     if _XML_ILLEGAL.search(value):
         raise XmlConfigError('%s contains a character that XML 1.0 cannot hold: %r' % (name, value))
+    if _CONTROL.search(value):
+        raise XmlConfigError('%s must be one line without control characters (a line break, tab or other control '
+                             'character would change the layout of the file): %r' % (name, value))
     return value
 
 
@@ -119,7 +95,7 @@ def validate_photo_cache(photo_cache):
     expiry = photo_cache.get('cache_expiry')
     if expiry is not None:
         text = u'%s' % (expiry,)
-        if isinstance(expiry, bool) or not re.match(r'^[0-9]+$', text.strip()) or int(text) < 1:
+        if isinstance(expiry, bool) or not re.match(r'^[0-9]+\Z', text.strip()) or int(text) < 1:
             raise XmlConfigError('photo_cache.cache_expiry must be a positive integer, got %r' % (expiry,))
         wanted['cacheExpiry'] = u'%d' % int(text)
 
@@ -142,7 +118,7 @@ def validate_photo_cache(photo_cache):
             raise XmlConfigError('photo_cache.proxy_server_url is not a valid URL (%s): %r' % (exc, url))
         if parts.scheme not in ('http', 'https'):
             raise XmlConfigError('photo_cache.proxy_server_url needs a scheme (http:// or https://), got %r' % (url,))
-        if not host or u' ' in url:
+        if not host or re.search(r'\s', url):
             raise XmlConfigError('photo_cache.proxy_server_url needs a host name, got %r' % (url,))
         wanted['proxyServerURL'] = url
 
@@ -171,10 +147,10 @@ def validate_userinfo(params):
         raise XmlConfigError('detail_ids has duplicates: %s' % ', '.join(ids))
     set_ids = [u'%s' % s for s in (params.get('set_ids') or [])]
     for set_id in set_ids:
-        if not re.match(r'^[0-9]+$', set_id):
+        if not re.match(r'^[0-9]+\Z', set_id):
             raise XmlConfigError('set_ids entries must be numbers such as 0 and 1, got %r' % (set_id,))
     detail_type = _check_text('detail_type', u'%s' % (params.get('detail_type') or 'text/plain'))
-    if not re.match(r'^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+$', detail_type):
+    if not re.match(r'^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+\Z', detail_type):
         raise XmlConfigError('detail_type must be a MIME type such as text/plain, got %r' % (detail_type,))
     remove_photo = bool(params.get('remove_photo'))
     if remove_photo and 'Photo' in ids:
@@ -297,6 +273,52 @@ def parse_error(exc, data=None):
     return u'malformed XML at line %s, column %s: %s' % (line, column, message)
 
 
+def _skip_quoted(text, pos):
+    """`pos` is at a quote: the offset after the matching one."""
+    return text.index(text[pos], pos + 1) + 1
+
+
+def _skip_declaration(text, pos):
+    """`pos` is at `<!` of a markup declaration inside the internal subset: the offset after its `>`.
+
+    Quoted literals may hold `>` (an entity value, a default attribute value); nothing else nests here.
+    """
+    pos += 2
+    while text[pos] != '>':
+        pos = _skip_quoted(text, pos) if text[pos] in '"\'' else pos + 1
+    return pos + 1
+
+
+def _skip_doctype(text, lt):
+    """`lt` is at `<!DOCTYPE`: the offset after its closing `>`.
+
+    The internal subset is read the way XML 1.0 (section 2.8) defines it: comments and processing instructions
+    are opaque (a quote or bracket inside them means nothing), literals are opaque inside declarations, and the
+    subset ends at the first `]` outside all of them.
+    """
+    pos = lt + 2
+    while True:
+        char = text[pos]
+        if char in '"\'':
+            pos = _skip_quoted(text, pos)
+        elif char == '>':
+            return pos + 1
+        elif char == '[':
+            pos += 1
+            while text[pos] != ']':
+                if text.startswith('<!--', pos):
+                    pos = text.index('-->', pos + 4) + 3
+                elif text.startswith('<?', pos):
+                    pos = text.index('?>', pos + 2) + 2
+                elif text.startswith('<!', pos):
+                    pos = _skip_declaration(text, pos)
+                else:  # blanks and parameter-entity references
+                    pos += 1
+            pos += 1
+        else:
+            pos += 1
+
+
 class XmlDocument(object):
     """An XML file held as text plus lxml tree plus element offsets, with recorded splices."""
 
@@ -333,6 +355,7 @@ class XmlDocument(object):
         if self.text.encode(self.encoding) != body:
             raise XmlConfigError('%s: its encoding %s does not round-trip, so it cannot be edited byte-exactly'
                                  % (name, self.encoding))
+        self._refuse_entity_references()
         self._map_elements()
         self.edits = []
         self.changes = []
@@ -341,10 +364,24 @@ class XmlDocument(object):
         self.unit = self._indent_unit()
 
     # -- mapping -----------------------------------------------------------------------------
+    def _refuse_entity_references(self):
+        """An entity reference in element content may expand to elements (a whole <photoCache>) that neither the
+        edit nor the byte-exact splice can see, so such a file is refused. Character references and the five
+        predefined entities are plain text to lxml and stay allowed; references in attribute values are expanded by
+        the parser and are allowed too."""
+        for reference in self.root.iter(etree.Entity):
+            raise XmlConfigError('%s uses the entity reference %s at line %s inside its elements; what it expands '
+                                 'to is hidden from a byte-exact edit, so the file is left alone (write the '
+                                 'expansion out in the file to let the module edit it)'
+                                 % (self.name, reference.text, reference.sourceline))
+
     def _map_elements(self):
         elements = [el for el in self.root.iter() if isinstance(el.tag, str)]
-        root_start = self._root_offset()
-        nodes = _scan(self.text, root_start)
+        try:
+            nodes = _scan(self.text, self._root_offset())
+        except (ValueError, IndexError, AttributeError) as exc:  # a bug guard: lxml read the file, we could not
+            raise XmlConfigError('%s: internal check failed: the text scanner could not follow the file (%s: %s); '
+                                 'the file is left alone' % (self.name, type(exc).__name__, exc))
         if len(nodes) != len(elements) or any(_local(e.tag) != n.local for e, n in zip(elements, nodes)):
             raise XmlConfigError('%s: internal check failed: the text scanner and lxml disagree on the elements '
                                  '(%d vs %d); the file is left alone' % (self.name, len(nodes), len(elements)))
@@ -362,29 +399,12 @@ class XmlDocument(object):
             elif text.startswith('<!--', lt):
                 pos = text.index('-->', lt) + 3
             elif text.startswith('<!', lt):
-                depth, quote, i = 0, None, lt + 2
-                while True:
-                    char = text[i]
-                    if quote:
-                        quote = None if char == quote else quote
-                    elif char in '"\'':
-                        quote = char
-                    elif char == '[':
-                        depth += 1
-                    elif char == ']':
-                        depth -= 1
-                    elif char == '>' and depth == 0:
-                        break
-                    i += 1
-                pos = i + 1
+                pos = _skip_doctype(text, lt)
             else:
                 return lt
 
     def node(self, element):
         return self._node[element]
-
-    def line_of(self, element):
-        return element.sourceline
 
     # -- layout ------------------------------------------------------------------------------
     def line_indent(self, offset):
@@ -611,15 +631,6 @@ def edit_photo_cache(data, photo_cache, name='stproxyconfig.xml'):
     return doc.render(), doc.changes
 
 
-def read_photo_cache(data, name='stproxyconfig.xml'):
-    """{element: text} of the <photoCache> children (for tests and verification); None when absent."""
-    doc = XmlDocument(data, name)
-    sections = _children_named(doc.root, 'photoCache')
-    if not sections:
-        return None
-    return dict((_local(child.tag), ''.join(child.itertext())) for child in sections[0] if isinstance(child.tag, str))
-
-
 # ---------------------------------------------------------------------------------------------
 # UserInfoConfig.xml: <Detail Id=… FieldName=… Type=…/> and <Set SetId=… params=…/>
 # ---------------------------------------------------------------------------------------------
@@ -704,34 +715,3 @@ def edit_userinfo(data, params, name='UserInfoConfig.xml'):
             tokens = tokens + add
         doc.set_attr(element, 'params', ','.join(tokens), 'Set[SetId=%s]' % set_id)
     return doc.render(), doc.changes
-
-
-# ---------------------------------------------------------------------------------------------
-# Target side: the modules' worker (stdlib + ansible.module_utils only; lxml is not needed here)
-# ---------------------------------------------------------------------------------------------
-
-WORKER_SPEC = dict(
-    _content=dict(type='str'),
-    _original_checksum=dict(type='str', default=''),
-)
-
-
-def run_worker(module):
-    """Write the bytes the action plugin computed, if the file still holds what it read."""
-    params = module.params
-    path = params['path']
-    if params.get('_content') is None:
-        module.fail_json(msg='%s runs through its action plugin on the controller; call it as a task of a play '
-                             '(the managed host receives the computed file only)' % module._name)
-    try:
-        content = base64.b64decode(params['_content'])
-    except (TypeError, ValueError) as exc:
-        module.fail_json(msg='internal: the content sent by the action plugin is not base64: %s' % exc)
-    current = fileio.read_bytes(path)
-    seen = hashlib.sha1(current).hexdigest() if current is not None else ''
-    if seen != (params.get('_original_checksum') or ''):
-        module.fail_json(msg='%s changed on the host while the edit was computed; nothing was written, run again'
-                             % path, path=path)
-    result = fileio.write_if_changed(module, path, content, backup=params.get('backup', False))
-    result.pop('diff', None)  # the action plugin makes the diff
-    module.exit_json(path=path, **result)

@@ -136,7 +136,7 @@ write_method:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sametime.deploy.plugins.module_utils.xmlconfig import USERINFO_CONFIG_SPEC, WORKER_SPEC, run_worker
+from ansible_collections.sametime.deploy.plugins.module_utils.xml_worker import USERINFO_CONFIG_SPEC, WORKER_SPEC, run_worker
 
 
 def main():
