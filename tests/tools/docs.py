@@ -6,7 +6,8 @@
 
 1. antsibull-docs writes the reStructuredText of every module, filter, callback and role of the checkout (as
    `ansible-doc` sees it through .collections/) into build/docs-src/;
-2. docs/antsibull/index.rst becomes the root page, docs/*.md the guides (MyST);
+2. docs/antsibull/index.rst becomes the root page, docs/*.md the guides (MyST), and a Playbooks page shows each
+   playbook's FQCN and purpose (its leading comment: ansible-doc has no playbook type to show it);
 3. the links into docs.ansible.com that the pages carry (`common_return_values`, M(ansible.builtin.*), ...) resolve
    through a local intersphinx inventory written here, so nothing is fetched (the build runs in `unshare -n`
    where it can);
@@ -98,6 +99,40 @@ def write_inventory(path, labels):
         handle.write(header.encode('utf-8') + zlib.compress(lines.encode('utf-8')))
 
 
+def playbook_purpose(path):
+    """The leading comment block of a playbook (after `---`), without the `# `; ValueError when there is none."""
+    lines = []
+    with open(path, encoding='utf-8') as handle:
+        for line in handle:
+            stripped = line.rstrip('\n')
+            if not lines and stripped.strip() in ('---', ''):
+                continue
+            if not stripped.startswith('#'):
+                break
+            lines.append(stripped[2:] if stripped.startswith('# ') else stripped[1:])
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise ValueError('%s: no leading comment that says what the playbook is for' % path)
+    return lines
+
+
+def playbooks_page(repo):
+    """reStructuredText of the Playbooks page: every playbooks/*.yml by FQCN with its purpose."""
+    out = ['.. _sametime_deploy_playbooks:', '', 'Playbooks', '=========', '',
+           'The collection ships these playbooks; after ``ansible-galaxy collection install`` they run by their '
+           'fully qualified name, for example ``ansible-playbook -i <inventory> sametime.deploy.site``, and an AWX '
+           'project can ``ansible.builtin.import_playbook`` them. The text of each is the comment at its top.', '']
+    for path in sorted(glob.glob(os.path.join(repo, 'playbooks', '*.yml'))):
+        name = os.path.basename(path)[:-4]
+        fqcn = '%s.%s' % (COLLECTION, name)
+        out += [fqcn, '-' * len(fqcn), '', '``ansible-playbook -i <inventory> %s`` (file ``playbooks/%s.yml``)'
+                % (fqcn, name), '', '.. code-block:: text', '']
+        out += [('   ' + line).rstrip() for line in playbook_purpose(path)]
+        out.append('')
+    return '\n'.join(out)
+
+
 class Links(html.parser.HTMLParser):
     def __init__(self):
         html.parser.HTMLParser.__init__(self)
@@ -153,6 +188,8 @@ def check_site(out, rst_dir):
     missing = [g for g in guides if 'guides/%s.html' % g not in root_links]
     if missing:
         failures.append('the root page links no guide %s' % missing)
+    if 'playbooks.html' not in root_links:
+        failures.append('the root page links no Playbooks page')
     print('site: %d plugin/role pages (%s), %d guides' % (len(pages), ', '.join(pages), len(guides)))
     return failures
 
@@ -188,6 +225,13 @@ def main(argv=None):
         return 1
 
     shutil.copy(os.path.join(CONFIG, 'index.rst'), os.path.join(rst, 'index.rst'))
+    try:
+        page = playbooks_page(REPO)
+    except ValueError as exc:
+        print('FAIL: %s' % exc)
+        return 1
+    with open(os.path.join(rst, 'playbooks.rst'), 'w', encoding='utf-8') as handle:
+        handle.write(page)
     guides = os.path.join(rst, 'guides')
     os.makedirs(guides)
     for path in sorted(glob.glob(os.path.join(REPO, 'docs', '*.md'))):

@@ -477,6 +477,12 @@ def check_installed(tree, installed, tarball, fragments=None, work=None, report=
                          repr(without))
         except RuntimeError as exc:
             report.check(False, 'ansible-doc -t role shows every role', str(exc))
+    # ... and every playbook the README names (its playbook table, `ansible-playbook sametime.deploy.X`) is one the
+    # tarball ships, so the syntax checks below cover it ...
+    named = readme_playbooks(tree)
+    report.check(bool(named) and set(named) <= set(want['playbook']),
+                 'the README names only shipped playbooks (%s)' % ', '.join(named),
+                 'not in playbooks/: %s' % sorted(set(named) - set(want['playbook'])))
     # ... and every shipped playbook is found by its FQCN in the installed copy (what an AWX wrapper playbook
     # `import_playbook: sametime.deploy.<name>` needs), and parses.
     for name in expected_playbooks(tree):
@@ -572,6 +578,19 @@ def check_publishable(tree, report=None):
         report.check(not host.endswith('.invalid'), 'galaxy.yml %s is a real address, not a placeholder' % key,
                      value)
     return report
+
+
+def readme_playbooks(tree):
+    """Playbook names the collection README gives users: its `| playbook | ... |` table row and every
+    `ansible-playbook ... sametime.deploy.<name>` command."""
+    with open(os.path.join(tree, 'README.md'), encoding='utf-8') as handle:
+        text = handle.read()
+    names = set()
+    for row in re.findall(r'^\|\s*playbook\s*\|([^|]*)\|', text, re.M):
+        names.update(re.findall(r'`([a-z0-9_]+)`', row))
+    for command in re.findall(r'ansible-playbook\b[^\n`]*', text):
+        names.update(re.findall(r'\b%s\.([a-z0-9_]+)\b' % re.escape(COLLECTION), command))
+    return sorted(names)
 
 
 def expected_playbooks(tree):

@@ -114,3 +114,13 @@ def test_importer_refuses_a_role_without_readme(role_without_readme):
     assert 'galaxy-importer imports sametime-deploy-%s.tar.gz' % _galaxy()['version'] in report.failures
     with open(os.path.join(work, 'importer.log')) as handle:
         assert 'No role readme found' in handle.read()
+
+
+def test_readme_playbooks_are_the_ones_users_are_told_to_run(release_checks, tmp_path):
+    (tmp_path / 'README.md').write_text(
+        '| playbook | `site`, `preflight` | `ansible-playbook sametime.deploy.<name>` |\n\n'
+        '```sh\nansible-playbook -i inventories/x sametime.deploy.rollback --check\n'
+        'ansible-doc sametime.deploy.hosts_entry\n```\n')
+    assert release_checks.readme_playbooks(str(tmp_path)) == ['preflight', 'rollback', 'site']
+    # the collection's own README names only playbooks it ships
+    assert set(release_checks.readme_playbooks(REPO)) <= set(release_checks.expected_playbooks(REPO))
