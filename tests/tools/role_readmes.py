@@ -202,7 +202,7 @@ def problems(repo):
                 found.append((role, 'roles/%s/README.md is missing' % role))
                 continue
             with open(readme) as handle:
-                _, generated, _ = split(handle.read())
+                generated = split(handle.read())[1]
             if generated != render(role, specs):
                 found.append((role, 'roles/%s/README.md: the variables section differs from '
                                     'meta/argument_specs.yml' % role))
@@ -220,8 +220,8 @@ def write(repo):
         if os.path.isfile(readme):
             with open(readme) as handle:
                 old = handle.read()
-            before, _, after = split(old)
-            new = before + render(role, specs) + after
+            parts = split(old)
+            new = parts[0] + render(role, specs) + parts[2]
         else:
             old, new = None, skeleton(role, specs)
         if new != old:
@@ -243,8 +243,8 @@ def main(argv=None):
             print('wrote %s' % os.path.relpath(path, args.repo))
         return 0
     found = problems(args.repo)
-    for _, what in found:
-        print('FAIL: %s' % what)
+    for role_name, what in found:
+        print('FAIL: %s (role %s)' % (what, role_name))
     if found:
         print('regenerate with: %s' % REGENERATE)
         return 1

@@ -43,7 +43,7 @@ def _readme(role):
 
 def test_every_role_readme_matches_its_argument_spec():
     found = role_readmes.problems(REPO)
-    assert not found, '\n'.join(what for _, what in found) + '\nregenerate with: ' + role_readmes.REGENERATE
+    assert not found, '\n'.join(what for role, what in found) + '\nregenerate with: ' + role_readmes.REGENERATE
 
 
 @pytest.mark.parametrize('role', ROLES)
@@ -81,8 +81,8 @@ def _role_uses(plays):
 def test_example_play_uses_the_role_by_fqcn_with_declared_variables(role):
     specs = role_readmes.load_specs(os.path.join(REPO, 'roles', role))
     uses = _role_uses(_example_plays(_readme(role)))
-    assert uses and all(name == 'sametime.deploy.' + role for name, _, _ in uses), uses
-    for _, variables, entry in uses:
+    assert uses and all(use[0] == 'sametime.deploy.' + role for use in uses), uses
+    for unused_name, variables, entry in uses:
         options = specs[entry].get('options') or {}
         unknown = sorted(name for name in variables if name not in options)
         assert not unknown, 'example of %s sets variables its argument spec (%s) does not declare: %s' % (
@@ -132,15 +132,15 @@ def test_a_changed_spec_is_reported_with_the_command_and_write_keeps_the_hand_wr
     assert role_readmes.main(['--repo', repo]) == 1
     out = capsys.readouterr().out
     assert 'roles/was_restart/README.md' in out and role_readmes.REGENERATE in out
-    assert [role for role, _ in role_readmes.problems(repo)] == ['was_restart']
+    assert [found[0] for found in role_readmes.problems(repo)] == ['was_restart']
 
     assert role_readmes.main(['--repo', repo, '--write']) == 0
     with open(readme) as handle:
         new = handle.read()
     assert '| `was_restart_new_knob` | int | `3` | A knob another engineer added. |' in new
-    old_before, _, old_after = role_readmes.split(old)
-    new_before, _, new_after = role_readmes.split(new)
-    assert (new_before, new_after) == (old_before, old_after)
+    old_parts = role_readmes.split(old)
+    new_parts = role_readmes.split(new)
+    assert (new_parts[0], new_parts[2]) == (old_parts[0], old_parts[2])
     assert role_readmes.problems(repo) == []
 
 
