@@ -58,3 +58,19 @@ def test_inventory_is_read_by_sphinx(docs, tmp_path):
     entry = data['std:label']['common_return_values']
     location = entry.uri if hasattr(entry, 'uri') else entry[2]
     assert location == docs.DEVEL + 'reference_appendices/common_return_values.html'
+
+
+def test_every_playbook_says_what_it_is_for(docs):
+    page = docs.playbooks_page(REPO)
+    names = sorted(n[:-4] for n in os.listdir(os.path.join(REPO, 'playbooks')) if n.endswith('.yml'))
+    for name in names:
+        assert '\nsametime.deploy.%s\n' % name in page
+    assert '``ansible-playbook -i <inventory> sametime.deploy.site``' in page
+
+
+def test_a_playbook_without_a_leading_comment_fails_the_docs(docs, tmp_path):
+    (tmp_path / 'with.yml').write_text('---\n# Restart things.\n#\n#   ansible-playbook x\n\n- hosts: all\n')
+    assert docs.playbook_purpose(str(tmp_path / 'with.yml')) == ['Restart things.', '', '  ansible-playbook x']
+    (tmp_path / 'without.yml').write_text('---\n- name: Restart\n  hosts: all\n# a comment further down\n')
+    with pytest.raises(ValueError, match='no leading comment'):
+        docs.playbook_purpose(str(tmp_path / 'without.yml'))
