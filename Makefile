@@ -77,6 +77,10 @@ ee-context: venv ## ansible-builder create (offline) and check the execution env
 release: venv ## build the tarball with the changelog from fragments (a rehearsal on a copy unless REAL_RELEASE=1)
 	VENV=$(VENV) tests/tools/release.sh
 
+.PHONY: docs
+docs: venv ## HTML documentation site into build/docs/ (antsibull-docs + Sphinx, offline, zero warnings)
+	$(PY) tests/tools/docs.py
+
 build: venv ## build the collection tarball
 	ansible-galaxy collection build --force --output-path build/
 

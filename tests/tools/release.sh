@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make release`: build the collection tarball with its changelog generated from the fragments, install it
-# offline into an empty collections path and check that ansible-doc lists every module, filter and role of the tree.
+# offline into an empty collections path and check that ansible-doc lists every module, filter and role of the tree,
+# then import it with galaxy-importer (Galaxy's and Automation Hub's upload check; ansible-lint on, ansible-test off):
+# any warning or error fails the release. RELEASE_IMPORTER=0 leaves the importer out (a quick local rehearsal only).
 #
 # By default this is a REHEARSAL: antsibull-changelog runs on a copy of the tree under $RELEASE_OUT/tree, because
 # `antsibull-changelog release` deletes the fragments (changelogs/config.yaml: keep_fragments: false) and rewrites
@@ -62,6 +64,15 @@ python "$checks" expected --tree "$src"
 rc=0
 "${offline[@]}" python "$checks" installed --tree "$src" --installed "$out/install" --tarball "$tarball" \
   --fragments "$out/fragments" --work "$out/work" || rc=$?
+
+if [ "${RELEASE_IMPORTER:-1}" != 0 ]; then
+  say "galaxy-importer on the tarball ${offline[*]:+(no network: ${offline[*]})}"
+  "${offline[@]}" python "$checks" importer --tree "$src" --tarball "$tarball" --work "$out/importer" || rc=$?
+fi
+if [ "${REAL_RELEASE:-}" = 1 ]; then
+  say "galaxy.yml of a real release"
+  python "$checks" publishable --tree "$src" || rc=$?
+fi
 
 if [ "${REAL_RELEASE:-}" != 1 ]; then
   if [ "$(tree_state)" = "$before" ]; then

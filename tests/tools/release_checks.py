@@ -13,9 +13,15 @@ usage:
   release_checks.py ee-context --repo DIR --context DIR [--rehearse DIR]
       check an `ansible-builder create` context: base image, Python requirements, the collection tarball;
       with --rehearse, replay the image build's galaxy stage and introspection offline into DIR
+  release_checks.py publishable --tree DIR
+      galaxy.yml carries real addresses (a real release refuses the .invalid placeholder)
   release_checks.py installed --tree DIR --installed DIR --tarball FILE [--fragments DIR] [--work DIR]
       check a built tarball's content and its installed copy: `ansible-doc` lists every module, filter and role
       of TREE, from the installed copy only
+  release_checks.py importer --tree DIR --tarball FILE --work DIR
+      run galaxy-importer (what Galaxy and Automation Hub run on upload; ansible-test off, ansible-lint on) on
+      the tarball; any WARNING or ERROR it logs is a failure, and every module, filter, role and playbook of TREE
+      must be in its result with documentation (roles: README)
 
 Every check prints `ok:` or `FAIL:`; the exit status is 1 when any failed.
 """
@@ -471,6 +477,12 @@ def check_installed(tree, installed, tarball, fragments=None, work=None, report=
                          repr(without))
         except RuntimeError as exc:
             report.check(False, 'ansible-doc -t role shows every role', str(exc))
+    # ... and every playbook the README names (its playbook table, `ansible-playbook sametime.deploy.X`) is one the
+    # tarball ships, so the syntax checks below cover it ...
+    named = readme_playbooks(tree)
+    report.check(bool(named) and set(named) <= set(want['playbook']),
+                 'the README names only shipped playbooks (%s)' % ', '.join(named),
+                 'not in playbooks/: %s' % sorted(set(named) - set(want['playbook'])))
     # ... and every shipped playbook is found by its FQCN in the installed copy (what an AWX wrapper playbook
     # `import_playbook: sametime.deploy.<name>` needs), and parses.
     for name in expected_playbooks(tree):
@@ -480,6 +492,105 @@ def check_installed(tree, installed, tarball, fragments=None, work=None, report=
         report.check(proc.returncode == 0, 'ansible-playbook --syntax-check %s.%s (installed copy)' % (COLLECTION, name),
                      proc.stdout[-1500:])
     return report
+
+
+# ---------------------------------------------------------------- galaxy-importer
+
+IMPORTER_CONFIG = """[galaxy-importer]
+RUN_ANSIBLE_TEST = False
+RUN_ANSIBLE_LINT = {lint}
+OFFLINE_ANSIBLE_LINT = True
+RUN_ANSIBLE_DOC = True
+CHECK_CHANGELOG = True
+CHECK_REQUIRED_TAGS = True
+LOG_LEVEL_MAIN = INFO
+TMP_ROOT_DIR = {tmp}
+ANSIBLE_LOCAL_TMP = {tmp}/ansible
+"""
+IMPORTER_DONE = 'Importer processing completed successfully'
+
+
+def importer_findings(log):
+    """The lines of an importer log that Galaxy would show as warnings or errors."""
+    return [line for line in log.splitlines() if line.startswith(('WARNING:', 'ERROR:', 'CRITICAL:', 'Traceback'))]
+
+
+def check_importer_result(result, tree, report):
+    """Every module, filter, role and playbook of TREE is in the importer's result, documented."""
+    contents = dict(((c['content_type'], c['content_name']), c) for c in result['docs_blob']['contents'])
+    want = expected(tree)
+    for kind in ('module', 'filter', 'role'):
+        found = [n for n in want[kind] if (kind, n) in contents]
+        report.check(found == want[kind], 'importer: the %d %s(s) of the tree are in the import' % (len(want[kind]),
+                                                                                                    kind),
+                     'missing %s' % sorted(set(want[kind]) - set(found)))
+        if kind == 'role':
+            bare = [n for n in found if not (contents[(kind, n)].get('readme_html') or '').strip()]
+            report.check(not bare, 'importer: every role shows its README', repr(bare))
+            continue  # the importer reads no role argument specs; `installed` checks them with ansible-doc
+        undocumented = [n for n in found if not (contents[(kind, n)].get('doc_strings') or {}).get('doc')]
+        report.check(not undocumented, 'importer: every %s has documentation Galaxy shows' % kind, repr(undocumented))
+    playbooks = sorted(c['name'].rsplit('.', 1)[0] for c in result['contents'] if c['content_type'] == 'playbook')
+    report.check(playbooks == want['playbook'], 'importer: the %d playbooks are in the import' % len(want['playbook']),
+                 repr(playbooks))
+    report.check(bool((result['docs_blob'].get('collection_readme') or {}).get('html')),
+                 'importer: the collection README renders')
+
+
+def check_importer(tree, tarball, work, report=None, lint=True):
+    report = report or Report()
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    tmp = os.path.join(work, 'tmp')
+    os.makedirs(os.path.join(tmp, 'ansible'))
+    cfg = os.path.join(work, 'galaxy-importer.cfg')
+    with open(cfg, 'w') as handle:
+        handle.write(IMPORTER_CONFIG.format(tmp=tmp, lint=lint))
+    env = dict((k, v) for k, v in os.environ.items()
+               if not k.startswith(('ANSIBLE_', 'GALAXY_IMPORTER_')))
+    env['GALAXY_IMPORTER_CONFIG'] = cfg
+    env['PATH'] = os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
+    proc = subprocess.run([sys.executable, '-m', 'galaxy_importer.main', os.path.abspath(tarball)], cwd=work, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    with open(os.path.join(work, 'importer.log'), 'w') as handle:
+        handle.write(proc.stdout)
+    print(proc.stdout.rstrip())
+    findings = importer_findings(proc.stdout)
+    report.check(proc.returncode == 0 and IMPORTER_DONE in proc.stdout,
+                 'galaxy-importer imports %s' % os.path.basename(tarball), 'rc=%s' % proc.returncode)
+    report.check(not findings, 'galaxy-importer logs no warning or error (ansible-lint included)',
+                 '\n'.join(findings))
+    result_path = os.path.join(work, 'importer_result.json')
+    if report.check(os.path.isfile(result_path), 'galaxy-importer wrote its result'):
+        with open(result_path) as handle:
+            check_importer_result(json.load(handle), tree, report)
+    return report
+
+
+def check_publishable(tree, report=None):
+    """What a real release must carry that a rehearsal may leave as a placeholder: a real repository URL."""
+    report = report or Report()
+    with open(os.path.join(tree, 'galaxy.yml')) as handle:
+        meta = yaml.safe_load(handle)
+    for key in ('repository', 'documentation', 'homepage', 'issues'):
+        value = meta.get(key) or ''
+        host = re.sub(r'^[a-z]+://([^/:]+).*$', r'\1', value)
+        report.check(not host.endswith('.invalid'), 'galaxy.yml %s is a real address, not a placeholder' % key,
+                     value)
+    return report
+
+
+def readme_playbooks(tree):
+    """Playbook names the collection README gives users: its `| playbook | ... |` table row and every
+    `ansible-playbook ... sametime.deploy.<name>` command."""
+    with open(os.path.join(tree, 'README.md'), encoding='utf-8') as handle:
+        text = handle.read()
+    names = set()
+    for row in re.findall(r'^\|\s*playbook\s*\|([^|]*)\|', text, re.M):
+        names.update(re.findall(r'`([a-z0-9_]+)`', row))
+    for command in re.findall(r'ansible-playbook\b[^\n`]*', text):
+        names.update(re.findall(r'\b%s\.([a-z0-9_]+)\b' % re.escape(COLLECTION), command))
+    return sorted(names)
 
 
 def expected_playbooks(tree):
@@ -508,12 +619,22 @@ def main(argv=None):
     p.add_argument('--tarball', required=True)
     p.add_argument('--fragments')
     p.add_argument('--work')
+    p = sub.add_parser('importer')
+    p.add_argument('--tree', required=True)
+    p.add_argument('--tarball', required=True)
+    p.add_argument('--work', required=True)
+    p = sub.add_parser('publishable')
+    p.add_argument('--tree', required=True)
     args = parser.parse_args(argv)
     if args.cmd == 'stage':
         return stage(args.repo, args.dest)
     if args.cmd == 'expected':
         print(json.dumps(expected(args.tree), indent=2, sort_keys=True))
         return 0
+    if args.cmd == 'importer':
+        return check_importer(args.tree, args.tarball, args.work).exit()
+    if args.cmd == 'publishable':
+        return check_publishable(args.tree).exit()
     if args.cmd == 'ee-context':
         return check_ee_context(args.repo, args.context, args.rehearse).exit()
     return check_installed(args.tree, args.installed, args.tarball, args.fragments, args.work).exit()
