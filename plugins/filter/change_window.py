@@ -14,14 +14,6 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sametime.deploy.plugins.plugin_utils import change_window
 
-FILTERS = {
-    'preflight_disk_rows': change_window.disk_rows,
-    'preflight_results': change_window.preflight_results,
-    'preflight_table': change_window.preflight_table,
-    'rollback_entries': change_window.rollback_entries,
-    'rollback_plan': change_window.rollback_plan,
-}
-
 
 def _named_errors(name, function):
     @functools.wraps(function)
@@ -37,4 +29,10 @@ class FilterModule(object):
     """sametime.deploy change-window filters."""
 
     def filters(self):
-        return dict((name, _named_errors(name, function)) for name, function in FILTERS.items())
+        return {
+            'preflight_disk_rows': _named_errors('preflight_disk_rows', change_window.disk_rows),
+            'preflight_results': _named_errors('preflight_results', change_window.preflight_results),
+            'preflight_table': _named_errors('preflight_table', change_window.preflight_table),
+            'rollback_entries': _named_errors('rollback_entries', change_window.rollback_entries),
+            'rollback_plan': _named_errors('rollback_plan', change_window.rollback_plan),
+        }
