@@ -33,7 +33,7 @@ description:
     (host name or IP address; port number or service name; instance name; LOGARCHMETH1 form); the error names
     the option.
   - HADR commands (START/STOP HADR, DEACTIVATE) run only on the alias' own entry (directory entry type
-    C(Indirect)): IBM's HADR guidance is not to issue them through an alias clients can be rerouted on. After a
+    C(Indirect)), as IBM's HADR guidance is not to issue them through an alias clients can be rerouted on. After a
     START HADR, C(db2pd) on this host must show the new role, otherwise the task fails.
   - Changing HADR parameters while HADR runs does not restart anything; the result has C(restart_required=true)
     and a warning (DB2 reads them at the next start of HADR).
