@@ -316,8 +316,8 @@ def _parse_db2pd_101(text, lines, result):
             fields[key] = match.group(3).strip()
     role = fields.get('HADR_ROLE')
     if role not in HADR_ROLES:
-        raise Db2Error('`db2pd -hadr` shows HADR_ROLE %r, not one of %s: %r' % (role, ', '.join(HADR_ROLES),
-                                                                              text[:400]))
+        raise Db2Error('`db2pd -hadr` shows HADR_ROLE %r, not one of %s: %r'
+                       % (role, ', '.join(HADR_ROLES), text[:400]))
     missing = [key for key in ('HADR_STATE', 'HADR_CONNECT_STATUS') if not fields.get(key)]
     if missing:
         raise Db2IncompleteOutput('`db2pd -hadr` HADR block without %s: %r' % (', '.join(missing), text[:400]))

@@ -255,8 +255,8 @@ def test_validate_alternate(hostname, port, state, ok):
 
 def test_db2pd_101_ibm_wiki_sample():
     status = db2clp.parse_db2pd_hadr(sample('db2pd_hadr_101_wiki.txt'))
-    assert (status['format'], status['database'], status['role'], status['state']) == ('10.1', 'HADRDB', 'PRIMARY',
-                                                                                        'PEER')
+    got = (status['format'], status['database'], status['role'], status['state'])
+    assert got == ('10.1', 'HADRDB', 'PRIMARY', 'PEER')
     assert (status['syncmode'], status['timeout'], status['peer_window'], status['log_gap']) == ('SYNC', 100, 0, 0)
     assert (status['primary_host'], status['standby_host']) == ('hostP.ibm.com', 'hostS1.ibm.com')
 
