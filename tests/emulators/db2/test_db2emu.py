@@ -249,3 +249,14 @@ def test_db2pd_transient_reads_are_what_the_parser_refuses(tmp_path):
         assert db2clp.parse_db2pd_hadr(inst.db2pd('-db', 'STMS', '-hadr')[1])['role'] == 'STANDARD'
     finally:
         inst.db2('deactivate db STMS')
+
+
+def test_success_messages_are_the_corpus_texts(tmp_path):
+    inst = Instance(tmp_path, 'm')
+    inst.db2('create db STMS')
+    assert inst.db2('update db cfg for STMS using HADR_TIMEOUT 120')[1] == sample('update_db_cfg_success.txt')
+    inst.db2('update db cfg for STMS using LOGARCHMETH1 DISK:%s' % tmp_path)
+    stamp = db2clp.parse_backup_timestamp(inst.db2('backup db STMS to %s' % tmp_path)[1])
+    other = Instance(tmp_path, 'n')
+    assert other.db2('restore db STMS from %s taken at %s without prompting' % (tmp_path, stamp))[1] == sample(
+        'restore_success.txt')

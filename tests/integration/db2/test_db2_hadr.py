@@ -94,6 +94,20 @@ def test_logarchmeth1_written_without_trailing_slash_is_idempotent(fresh_pair, a
     assert proc.stats['db2a']['changed'] == 0 and proc.stats['db2b']['changed'] == 0
 
 
+def test_unreadable_db2pd_output_stops_the_role_before_any_change(fresh_pair, ansible_playbook, lab_exec):
+    # Issue 17 point 1 on the lab pair: db2b's next three db2pd reads are transient; the role re-reads, fails
+    # quoting them, and neither server is touched.
+    before = dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b'))
+    lab_exec('db2b', ['python3', '-c', EMULATE_101.replace(
+        "db2_version='10.1', db2pd_transient_reads=1", 'db2pd_transient_reads=3')])
+    proc = ansible_playbook(CONVERGE)
+    assert proc.returncode != 0
+    assert 'did not show the HADR role of STMS in 3 reads' in proc.stdout
+    assert 'Changing data structure forced command termination.' in proc.stdout
+    assert 'could not be read' in proc.stdout
+    assert dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b')) == before
+
+
 def test_live_primary_is_never_made_a_standby(fresh_pair, ansible_adhoc, lab_exec):
     # Issue 17 point 1, on the real module: db2a runs as primary; role=standby fails and changes nothing.
     before = state_bytes(lab_exec, 'db2a')

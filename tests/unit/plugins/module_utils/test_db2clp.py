@@ -419,3 +419,14 @@ def test_localized_sql1057w_is_still_refused():
 
 def test_backup_timestamp_of_the_corpus_sample():
     assert db2clp.parse_backup_timestamp(sample('backup_success.txt')) == '20181012140633'
+
+
+@pytest.mark.parametrize('name, command', [
+    ('restore_success.txt', 'RESTORE DATABASE'), ('start_hadr_success.txt', 'START HADR ON DATABASE'),
+    ('takeover_success.txt', 'TAKEOVER HADR ON DATABASE'), ('update_db_cfg_success.txt', 'UPDATE DATABASE CONFIGURATION'),
+])
+def test_success_messages_the_modules_rely_on(name, command):
+    text = sample(name)
+    assert [(m['id'], m['text']) for m in db2clp.parse_messages(text)] == [
+        ('DB20000I', 'The %s command completed successfully.' % command)]
+    assert db2clp.errors_in(text) == []
