@@ -15,6 +15,7 @@ __metaclass__ = type
 import os
 import pwd
 import re
+import time
 
 try:
     from shlex import quote as shell_quote
@@ -30,10 +31,15 @@ MSG_START = re.compile(r'^((?:SQL|DB2|DBA|DBI|CLI|ADM)\d{4,5}[A-Z])(?:\s+|$)(.*)
 HADR_PARAMS = ('HADR_LOCAL_HOST', 'HADR_LOCAL_SVC', 'HADR_REMOTE_HOST', 'HADR_REMOTE_SVC', 'HADR_REMOTE_INST',
                'HADR_SYNCMODE', 'HADR_PEER_WINDOW', 'HADR_TIMEOUT')
 SYNCMODES = ('SYNC', 'NEARSYNC', 'ASYNC', 'SUPERASYNC')
+HADR_ROLES = ('PRIMARY', 'STANDBY', 'STANDARD')
 
 
 class Db2Error(Exception):
     """A db2/db2pd call failed, or printed something the parsers refuse; the message says what and why."""
+
+
+class Db2IncompleteOutput(Db2Error):
+    """db2pd printed its header but no complete HADR block (transient output): re-read, never guess a role."""
 
 
 class Db2LocaleError(Db2Error):
@@ -84,14 +90,27 @@ def describe_failure(rc, out, err=''):
     return 'rc=%s: %s' % (rc, detail)
 
 
-def check_english(text, what):
-    """Refuse localized output: the parsers match English (LANG=C) labels only."""
+def _first_non_ascii(text):
     for char in text:
         if ord(char) > 127:
-            raise Db2LocaleError(
-                'The output of %s is not in English (found the non-ASCII character %r). Its labels cannot be '
-                'parsed safely; the collection runs db2/db2pd with LANG=C LC_ALL=C, so check the instance '
-                "owner's profile (DB2 message catalog, DB2CODEPAGE/locale settings)." % (what, char))
+            return char
+    return None
+
+
+def refuse_unrecognised(text, what, expected):
+    """Raise for output that lacks the English labels a parser needs (`expected`, a description).
+
+    Output is "localized" only when those labels are missing and the text holds non-ASCII characters; a comment or
+    a path with an accented letter in otherwise English output is data, not a locale problem. Either way the error
+    quotes the raw text."""
+    char = _first_non_ascii(text)
+    if char is not None:
+        raise Db2LocaleError(
+            'The output of %s is not in English: %s is missing and it holds the non-ASCII character %r. Its labels '
+            'cannot be parsed safely; the collection runs db2/db2pd with LANG=C LC_ALL=C, so check the instance '
+            "owner's profile (DB2 message catalog, DB2CODEPAGE/locale settings). Raw output: %r"
+            % (what, expected, char, text[:400]))
+    raise Db2Error('Unrecognised %s output (%s is missing): %r' % (what, expected, text[:400]))
 
 
 # --------------------------------------------------------------------------------------------------- list db directory
@@ -120,24 +139,37 @@ def _snake(label):
     return re.sub(r'[^a-z0-9]+', '_', label.lower()).strip('_')
 
 
+EMPTY_DIRECTORY = {
+    # message id -> the English text that must accompany it (a localized catalog prints the id with other words)
+    'SQL1057W': 'The system database directory is empty.',
+    'SQL1031N': 'The database directory cannot be found on the indicated file system.',
+}
+DIRECTORY_HEADER_RE = re.compile(r'^\s*(System|Local) Database Directory(?: on .*)?\s*$')
+
+
 def parse_db_directory(text):
     """Entries of `db2 list db directory` (LANG=C) as a list of dicts keyed like DIRECTORY_KEYS' values.
 
-    An empty directory (SQL1057W, or SQL1031N for `... on <path>`) gives []. Unknown labels are kept in
-    snake_case. Raises Db2LocaleError for localized output, Db2Error for anything unrecognised.
+    An empty directory (SQL1057W, or SQL1031N for `... on <path>`, with their English text) gives []. Unknown
+    labels are kept in snake_case. Raises Db2LocaleError for localized output (the English header, entry or
+    message text missing), Db2Error for anything else unrecognised.
     """
-    check_english(text, 'db2 list db directory')
-    ids = message_ids(text)
-    if 'SQL1057W' in ids or 'SQL1031N' in ids:
-        return []
-    errors = errors_in(text)
+    messages = parse_messages(text)
+    for message in messages:
+        english = EMPTY_DIRECTORY.get(message['id'])
+        if english is not None:
+            if english not in message['text']:
+                refuse_unrecognised(text, 'db2 list db directory', 'the English text of %s (%r)'
+                                    % (message['id'], english))
+            return []
+    errors = [m for m in messages if m['severity'] == 'E']
     if errors:
         raise Db2Error('db2 list db directory failed: %s' % '; '.join('%s %s' % (m['id'], m['text']) for m in errors))
     entries = []
     current = None
     saw_header = False
     for line in text.splitlines():
-        if 'Database Directory' in line and not line.startswith('Database '):
+        if DIRECTORY_HEADER_RE.match(line):
             saw_header = True
         if ENTRY_RE.match(line):
             current = {'entry_number': int(ENTRY_RE.match(line).group(1))}
@@ -149,11 +181,11 @@ def parse_db_directory(text):
         label = label.strip()
         current[DIRECTORY_KEYS.get(label, _snake(label))] = value.strip()
     if not saw_header:
-        raise Db2Error('Unrecognised `db2 list db directory` output (no "System/Local Database Directory" '
-                       'header; localized or not a CLP?): %r' % text[:300])
+        refuse_unrecognised(text, 'db2 list db directory', 'the "System/Local Database Directory" header')
     for entry in entries:
         if 'alias' not in entry:
-            raise Db2Error('A directory entry has no "Database alias" line (localized output?): %r' % entry)
+            refuse_unrecognised(text, 'db2 list db directory', 'the "Database alias" line of entry %s'
+                                % entry['entry_number'])
     return entries
 
 
@@ -180,8 +212,10 @@ CFG_LABELS = {
 def parse_db_cfg(text):
     """`db2 get db cfg for X` (LANG=C) as a dict: KEYWORD -> value for `label (KEYWORD) = value` lines, plus
     HADR_DB_ROLE, BACKUP_PENDING, ROLLFORWARD_PENDING, RESTORE_PENDING from their keyword-less lines.
-    Values are stripped (empty values may carry a trailing blank)."""
-    check_english(text, 'db2 get db cfg')
+    Values are stripped (empty values may carry a trailing blank).
+
+    The `HADR database role` line is required and must hold PRIMARY, STANDBY or STANDARD: the role decides what
+    may run, so output without it is refused (localized when it also holds non-ASCII text), never defaulted."""
     errors = errors_in(text)
     if errors:
         raise Db2Error('db2 get db cfg failed: %s' % '; '.join('%s %s' % (m['id'], m['text']) for m in errors))
@@ -196,9 +230,11 @@ def parse_db_cfg(text):
             key = CFG_LABELS.get(label.strip())
             if key:
                 cfg[key] = value.strip()
-    if 'HADR_DB_ROLE' not in cfg and 'HADR_LOCAL_HOST' not in cfg:
-        raise Db2Error('Unrecognised `db2 get db cfg` output (no "HADR database role" line; localized?): %r'
-                       % text[:300])
+    if 'HADR_DB_ROLE' not in cfg:
+        refuse_unrecognised(text, 'db2 get db cfg', 'the "HADR database role" line')
+    if cfg['HADR_DB_ROLE'] not in HADR_ROLES:
+        raise Db2Error('`db2 get db cfg` shows the HADR database role %r, not one of %s: %r'
+                       % (cfg['HADR_DB_ROLE'], ', '.join(HADR_ROLES), text[:400]))
     return cfg
 
 
@@ -222,30 +258,54 @@ def _int_or_none(value):
     return int(match.group(1)) if match else None
 
 
+DB2PD_NOT_ACTIVATED_RE = re.compile(r'^Database \S+ not activated on database (?:member|partition) \d+', re.M)
+DB2PD_HADR_NOT_ACTIVE = 'HADR is not active.'
+
+
 def parse_db2pd_hadr(text):
     """`db2pd -db X -hadr` in the 10.1+ key = value format or the 9.7 table format.
 
     Returns a dict: active (bool), format ('10.1', '9.7' or None), database, role, state, syncmode,
     connect_status, log_gap, timeout, peer_window (ints or None), fields (the raw key/values).
-    For a database that is not active: {'active': False, ...} with role/state None.
+    Recognised, and nothing else:
+      - "Database X not activated on database member/partition N ..." -> active False, role None;
+      - the database header and "HADR is not active." -> active, role STANDARD;
+      - an HADR block (10.1+ HADR_ROLE = ..., or 9.7 "HADR Information:") with a known role -> that role.
+    The header alone, or with other lines (db2pd prints transient ones such as "Changing data structure forced
+    command termination."), is Db2IncompleteOutput: never a role. The runner re-reads; the caller fails.
     """
-    check_english(text, 'db2pd -hadr')
     result = {'active': False, 'format': None, 'database': None, 'role': None, 'state': None, 'syncmode': None,
               'connect_status': None, 'log_gap': None, 'timeout': None, 'peer_window': None, 'fields': {}}
-    if re.search(r'not activated on database (member|partition)', text) or 'requires -db <database>' in text:
+    if DB2PD_NOT_ACTIVATED_RE.search(text):
         return result
     lines = text.splitlines()
     header = None
     for line in lines:
-        header = DB2PD_HEADER_RE.match(line) or header
+        header = DB2PD_HEADER_RE.match(line)
         if header:
             break
-    has_hadr = 'HADR Information:' in text or re.search(r'^\s*HADR_ROLE\s*=', text, re.M)
-    if header is None and not has_hadr:
-        raise Db2Error('Unrecognised `db2pd -hadr` output (no "Database Member/Partition N -- Database X" '
-                       'header and no HADR block; localized?): %r' % text[:300])
+    has_101 = re.search(r'^\s*HADR_ROLE\s*=', text, re.M) is not None
+    has_97 = 'HADR Information:' in text
+    not_active = any(line.strip() == DB2PD_HADR_NOT_ACTIVE for line in lines)
+    if header is None and not (has_101 or has_97):
+        refuse_unrecognised(text, 'db2pd -hadr', 'the "Database Member/Partition N -- Database X" header')
+    if not_active and (has_101 or has_97):
+        raise Db2Error('`db2pd -hadr` printed both "HADR is not active." and an HADR block: %r' % text[:400])
     result['active'] = True
     result['database'] = header.group(1) if header else None
+    if not_active:
+        result['role'] = 'STANDARD'
+        return result
+    if has_101:
+        return _parse_db2pd_101(text, lines, result)
+    if has_97:
+        return _parse_db2pd_97(lines, result)
+    raise Db2IncompleteOutput(
+        '`db2pd -hadr` printed the database header but neither an HADR block nor "HADR is not active.": %r'
+        % text[:400])
+
+
+def _parse_db2pd_101(text, lines, result):
     fields = {}
     for line in lines:
         match = DB2PD_KV_RE.match(line)
@@ -254,20 +314,21 @@ def parse_db2pd_hadr(text):
             if key in fields:  # several standbys: keep the first (principal) block
                 continue
             fields[key] = match.group(3).strip()
-    if 'HADR_ROLE' in fields:
-        result.update({
-            'format': '10.1', 'role': fields.get('HADR_ROLE'), 'state': fields.get('HADR_STATE'),
-            'syncmode': fields.get('HADR_SYNCMODE'), 'connect_status': fields.get('HADR_CONNECT_STATUS'),
-            'log_gap': _int_or_none(fields.get('HADR_LOG_GAP')), 'timeout': _int_or_none(fields.get('HADR_TIMEOUT')),
-            'peer_window': _int_or_none(fields.get('PEER_WINDOW')),
-            'primary_host': fields.get('PRIMARY_MEMBER_HOST'), 'standby_host': fields.get('STANDBY_MEMBER_HOST'),
-        })
-        result['fields'] = fields
-        return result
-    if 'HADR Information:' in text:
-        return _parse_db2pd_97(lines, result)
-    # An active database without HADR shows the header only.
-    result.update({'format': None, 'role': 'STANDARD'})
+    role = fields.get('HADR_ROLE')
+    if role not in HADR_ROLES:
+        raise Db2Error('`db2pd -hadr` shows HADR_ROLE %r, not one of %s: %r'
+                       % (role, ', '.join(HADR_ROLES), text[:400]))
+    missing = [key for key in ('HADR_STATE', 'HADR_CONNECT_STATUS') if not fields.get(key)]
+    if missing:
+        raise Db2IncompleteOutput('`db2pd -hadr` HADR block without %s: %r' % (', '.join(missing), text[:400]))
+    result.update({
+        'format': '10.1', 'role': role, 'state': fields.get('HADR_STATE'),
+        'syncmode': fields.get('HADR_SYNCMODE'), 'connect_status': fields.get('HADR_CONNECT_STATUS'),
+        'log_gap': _int_or_none(fields.get('HADR_LOG_GAP')), 'timeout': _int_or_none(fields.get('HADR_TIMEOUT')),
+        'peer_window': _int_or_none(fields.get('PEER_WINDOW')),
+        'primary_host': fields.get('PRIMARY_MEMBER_HOST'), 'standby_host': fields.get('STANDBY_MEMBER_HOST'),
+    })
+    result['fields'] = fields
     return result
 
 
@@ -282,7 +343,7 @@ def _block_values(lines, header_word):
 def _parse_db2pd_97(lines, result):
     values = _block_values(lines, 'Role')
     if values is None or len(values.split()) < 4:
-        raise Db2Error('9.7 db2pd output without a "Role State SyncMode ..." row: %r' % '\n'.join(lines)[:300])
+        raise Db2IncompleteOutput('9.7 db2pd output without a "Role State SyncMode ..." row: %r' % '\n'.join(lines)[:300])
     cols = values.split()
     fields = {'Role': cols[0], 'State': cols[1], 'SyncMode': cols[2], 'HeartBeatsMissed': cols[3]}
     if len(cols) > 4:
@@ -304,6 +365,9 @@ def _parse_db2pd_97(lines, result):
         if len(remote.split()) >= 3:
             fields['RemoteInstance'] = remote.split()[2]
     role = _camel_to_upper(fields['Role'])
+    if role not in HADR_ROLES:
+        raise Db2Error('9.7 db2pd output shows the role %r, not one of %s: %r'
+                       % (fields['Role'], ', '.join(HADR_ROLES), '\n'.join(lines)[:400]))
     result.update({
         'format': '9.7', 'role': role, 'state': _camel_to_upper(fields['State']),
         'syncmode': fields['SyncMode'].upper(),
@@ -354,8 +418,111 @@ def validate_alternate(hostname, port, state):
     return problems
 
 
+# --------------------------------------------------------------------------------------------------- input syntax
+# Every value below ends up in a CLP command line (`update db cfg for X using K V`, `start hadr on db X`): one
+# that holds a blank or a quote would smuggle a second parameter in, so each is checked against the syntax DB2
+# documents for that parameter before any db2 runs.
+
+HOST_LABEL_RE = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
+IPV4_RE = re.compile(r'^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$')
+SERVICE_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_.+-]{0,62}$')
+# Instance names: at most 8 characters, letters, digits and underscore, not starting with a digit or underscore.
+INSTANCE_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]{0,7}$')
+# Database aliases: at most 8 characters of a-z, A-Z, 0-9, @, #, $ and _, not starting with a digit or _.
+ALIAS_RE = re.compile(r'^[A-Za-z@#$][A-Za-z0-9@#$_]{0,7}$')
+ABS_PATH_RE = re.compile(r'^/[^\s"\'`;|&<>*?$\\]*$')
+TSM_CLASS_RE = re.compile(r'^[A-Za-z0-9_.-]{1,30}$')
+
+
+def is_host(value):
+    """A host name (RFC 1123 labels) or an IPv4/IPv6 address, at most 255 characters."""
+    if not value or len(value) > 255:
+        return False
+    if ':' in value:
+        return re.match(r'^[0-9A-Fa-f:.]+$', value) is not None and value.count(':') >= 2
+    if IPV4_RE.match(value):
+        return True
+    if re.match(r'^[\d.]+$', value):
+        return False  # digits and dots only but not a valid IPv4 address
+    return all(HOST_LABEL_RE.match(label) for label in value.rstrip('.').split('.'))
+
+
+def is_service(value):
+    """A TCP port number (1-65535) or a service name (as in /etc/services)."""
+    value = str(value)
+    if value.isdigit():
+        return 0 < int(value) < 65536
+    return SERVICE_NAME_RE.match(value) is not None
+
+
+def logarchmeth_problem(value):
+    """None when `value` is a LOGARCHMETH1 value DB2 documents, else why not.
+
+    OFF | LOGRETAIN | USEREXIT | DISK:<absolute path> | TSM[:<management class>] | VENDOR:<absolute library path>
+    (IBM KC "logarchmeth1 - Primary log archive method", 9.7-11.5)."""
+    text = str(value)
+    method, sep, rest = text.partition(':')
+    method = method.upper()
+    if not sep and method in ('OFF', 'LOGRETAIN', 'USEREXIT', 'TSM'):
+        return None
+    if sep and method == 'DISK':
+        return None if ABS_PATH_RE.match(rest) else 'DISK: needs an absolute path without blanks, quotes or shell ' \
+            'characters'
+    if sep and method == 'TSM':
+        return None if TSM_CLASS_RE.match(rest) else 'TSM: needs a management class name (letters, digits, _.-)'
+    if sep and method == 'VENDOR':
+        return None if ABS_PATH_RE.match(rest) else 'VENDOR: needs the absolute path of the vendor library'
+    return 'not one of OFF, LOGRETAIN, USEREXIT, DISK:<path>, TSM[:<class>], VENDOR:<library>'
+
+
+def validate_hadr_params(params):
+    """Input errors for db2_hadr, each naming its option (a list of strings). Checked before any db2 runs."""
+    problems = []
+    database = params.get('database')
+    if not database or not ALIAS_RE.match(str(database)):
+        problems.append('database %r is not a DB2 database alias (1-8 characters: letters, digits, @, #, $, _; '
+                        'not starting with a digit or _)' % (database,))
+    for option in ('local_host', 'remote_host'):
+        value = params.get(option)
+        if value is not None and not is_host(str(value)):
+            problems.append('%s %r is not a host name or IP address' % (option, value))
+    for option in ('local_svc', 'remote_svc'):
+        value = params.get(option)
+        if value is not None and not is_service(value):
+            problems.append('%s %r is not a port number (1-65535) or a service name' % (option, value))
+    value = params.get('remote_instance')
+    if value is not None and not INSTANCE_RE.match(str(value)):
+        problems.append('remote_instance %r is not a DB2 instance name (1-8 letters, digits or _, starting with a '
+                        'letter)' % (value,))
+    value = params.get('syncmode')
+    if value is not None and str(value).upper() not in SYNCMODES:
+        problems.append('syncmode %r is not one of %s' % (value, ', '.join(SYNCMODES)))
+    for option, low in (('peer_window', 0), ('timeout', 1)):
+        value = params.get(option)
+        if value is not None and (not re.match(r'^\d+$', str(value)) or int(value) < low):
+            problems.append('%s %r is not a whole number of seconds >= %d' % (option, value, low))
+    value = params.get('logarchmeth1')
+    if value is not None:
+        why = logarchmeth_problem(value)
+        if why:
+            problems.append('logarchmeth1 %r: %s' % (value, why))
+    return problems
+
+
+def normalize_logarchmeth(value):
+    """LOGARCHMETH1 as `get db cfg` prints it: the method upper-cased and a DISK path with one trailing slash
+    (DB2 prints `DISK:/db2/arch/`, whether `DISK:/db2/arch` or `disk:/db2/arch/` was set)."""
+    text = str(value).strip()
+    method, sep, rest = text.partition(':')
+    if not sep:
+        return method.upper()
+    if method.upper() == 'DISK':
+        return 'DISK:' + rest.rstrip('/') + '/'
+    return method.upper() + ':' + rest
+
+
 def normalize_cfg_value(key, value):
-    """A wanted HADR cfg value as `get db cfg` prints it."""
+    """A cfg value (wanted or as printed) in the form compared: what `get db cfg` prints for it."""
     if value is None:
         return None
     value = str(value).strip()
@@ -363,12 +530,15 @@ def normalize_cfg_value(key, value):
         return value.upper()
     if key in ('HADR_TIMEOUT', 'HADR_PEER_WINDOW', 'HADR_LOCAL_SVC', 'HADR_REMOTE_SVC') and value.isdigit():
         return str(int(value))
+    if key in ('LOGARCHMETH1', 'LOGARCHMETH2') and value:
+        return normalize_logarchmeth(value)
     return value
 
 
 def cfg_changes(current, wanted):
     """{KEY: (current, wanted)} for every wanted (not None) value that differs from the current cfg.
-    Host names compare case-insensitively (DNS names); everything else exactly."""
+    Host names compare case-insensitively (DNS names), LOGARCHMETH normalised (normalize_logarchmeth),
+    everything else exactly."""
     changes = {}
     for key, value in sorted(wanted.items()):
         if value is None:
@@ -378,7 +548,7 @@ def cfg_changes(current, wanted):
         if key in ('HADR_LOCAL_HOST', 'HADR_REMOTE_HOST'):
             same = have.lower() == want.lower()
         else:
-            same = have == want
+            same = normalize_cfg_value(key, have) == want
         if not same:
             changes[key] = (have, want)
     return changes
@@ -440,11 +610,27 @@ class Db2Runner(object):
             raise Db2Error('db2 get db cfg for %s failed (%s)' % (database, describe_failure(rc, out, err)))
         return parse_db_cfg(out)
 
+    reread_attempts = 3
+    reread_delay = 2.0
+
     def hadr_status(self, database):
-        rc, out, err = self.db2pd(['-db', database, '-hadr'])
-        if rc != 0 and not out.strip():
-            raise Db2Error('db2pd -db %s -hadr failed: rc=%s %s' % (database, rc, err.strip()))
-        return parse_db2pd_hadr(out)
+        """parse_db2pd_hadr of `db2pd -db X -hadr`; incomplete output is re-read (reread_attempts times,
+        reread_delay seconds apart), then an error quoting the raw text of every read."""
+        attempts = max(1, int(getattr(self, 'reread_attempts', 3)))
+        reads = []
+        for attempt in range(attempts):
+            rc, out, err = self.db2pd(['-db', database, '-hadr'])
+            if rc != 0 and not out.strip():
+                raise Db2Error('db2pd -db %s -hadr failed: rc=%s %s' % (database, rc, err.strip()))
+            try:
+                return parse_db2pd_hadr(out)
+            except Db2IncompleteOutput:
+                reads.append(out)
+                if attempt + 1 < attempts:
+                    time.sleep(float(getattr(self, 'reread_delay', 2.0)))
+        raise Db2Error('`db2pd -db %s -hadr` did not show the HADR role of %s in %d reads (only its header, or '
+                       'transient lines). The role is not guessed and nothing was changed. Raw output: %s'
+                       % (database, database, len(reads), ' || '.join(repr(r[:400]) for r in reads)))
 
     # ---- writes
 
@@ -507,10 +693,12 @@ def hadr_info(runner, database):
     entry = find_entry(runner.directory(), database)
     info = {'exists': entry is not None, 'database': database, 'active': False, 'role': None, 'state': None,
             'connect_status': None, 'log_gap': None, 'syncmode': None, 'peer_window': None, 'timeout': None,
-            'source': None, 'cfg': {}, 'alternate_hostname': None, 'alternate_port': None, 'db2pd_format': None}
+            'source': None, 'cfg': {}, 'alternate_hostname': None, 'alternate_port': None, 'db2pd_format': None,
+            'entry_type': None}
     if entry is None:
         return info
     info['database'] = entry['alias']
+    info['entry_type'] = entry.get('entry_type')
     info['alternate_hostname'] = entry.get('alternate_hostname', '')
     info['alternate_port'] = entry.get('alternate_port', '')
     cfg = runner.db_cfg(entry['alias'])
@@ -531,8 +719,42 @@ def hadr_info(runner, database):
     return info
 
 
+def require_local_entry(entry, what):
+    """HADR commands (START/STOP/TAKEOVER HADR, DEACTIVATE) go to the alias' database, and IBM's HADR guidance
+    says they must not go through an alias that clients can be rerouted on: "HADR commands should run on a
+    database alias that has no ACR" (IBM db2-hadr-wiki, clientReroute "HADR Admin Commands"). Client reroute only
+    works over TCP/IP (IBM KC 9.7 c0011558 "Automatic client reroute ... only supported with TCP/IP"), and a
+    local database's own entry (type Indirect) is attached locally, not over TCP/IP; so only an Indirect entry is
+    used here, and the caller verifies on this host (db2pd, which never goes through the directory) that the
+    command took effect here."""
+    if entry.get('entry_type') != 'Indirect':
+        raise Db2Error('%s: the directory entry of %s is of type %r, not Indirect (a database of this instance). '
+                       'HADR commands through a cataloged (Remote/LDAP) alias can reach another server; run them on '
+                       'the server that holds the database, with its local alias. Nothing was changed.'
+                       % (what, entry.get('alias'), entry.get('entry_type')))
+
+
+def demotion_refusal(alias, cfg_role, live_role, reintegrate):
+    """Why a plan that deactivates the database or starts it as standby must not run, or None.
+
+    A database whose configured or live role is PRIMARY is never demoted; the one exception is reintegrate=true
+    for a database that is not running as primary (the old primary after a forced takeover)."""
+    if live_role == 'PRIMARY':
+        return ('%s runs as the HADR PRIMARY on this host; it will not be deactivated or made a standby here. Use '
+                'a takeover on the other node (playbooks/db2_takeover.yml). Nothing was changed.' % alias)
+    if cfg_role == 'PRIMARY' and not reintegrate:
+        return ('%s is configured as the HADR PRIMARY on this host (HADR database role = PRIMARY, live role %s); '
+                'it will not be deactivated or made a standby here. Use a takeover on the other node '
+                '(playbooks/db2_takeover.yml), or reintegrate=true for the inactive former primary after a forced '
+                'takeover. Nothing was changed.' % (alias, live_role or 'none: not active'))
+    return None
+
+
 def ensure_hadr(runner, params, check_mode):
     """Configure HADR on this node and start it in the wanted role (see the db2_hadr module documentation)."""
+    problems = validate_hadr_params(params)
+    if problems:
+        raise Db2Error('Invalid db2_hadr options (nothing was run): %s' % '; '.join(problems))
     database, role, state = params['database'], params['role'], params['state']
     entry = _require_entry(runner, database)
     alias = entry['alias']
@@ -544,15 +766,23 @@ def ensure_hadr(runner, params, check_mode):
         'HADR_PEER_WINDOW': params.get('peer_window'), 'HADR_TIMEOUT': params.get('timeout'),
         'LOGARCHMETH1': params.get('logarchmeth1'),
     }
-    if wanted['HADR_SYNCMODE'] is not None and str(wanted['HADR_SYNCMODE']).upper() not in SYNCMODES:
-        raise Db2Error('syncmode %r is not one of %s' % (wanted['HADR_SYNCMODE'], ', '.join(SYNCMODES)))
     result = {'changed': False, 'database': alias, 'commands': [], 'cfg_changes': {}, 'restart_required': False,
               'warnings': []}
     status = runner.hadr_status(alias)
-    cfg_role = cfg.get('HADR_DB_ROLE', 'STANDARD')
+    cfg_role = cfg['HADR_DB_ROLE']
     live_role = status['role'] if status['active'] else None
+    if status['active'] and live_role is None:  # parse_db2pd_hadr never does this; refuse rather than assume
+        raise Db2Error('db2pd shows %s active without a role. Nothing was changed.' % alias)
+    allow_demotion = bool(params.get('reintegrate'))
 
     def run(command):
+        words = command.lower().split()
+        if words[:1] == ['deactivate'] or (words[:2] == ['start', 'hadr'] and words[-2:] == ['as', 'standby']):
+            why = demotion_refusal(alias, cfg_role, live_role, allow_demotion)
+            if why:  # the plan checks below refuse first; this is the last line of defence
+                raise Db2Error(why)
+        if words[0] in ('deactivate', 'start', 'stop', 'takeover'):
+            require_local_entry(entry, '`db2 %s`' % command)
         result['changed'] = True
         result['commands'].append('db2 %s' % command)
         if not check_mode:
@@ -560,6 +790,7 @@ def ensure_hadr(runner, params, check_mode):
 
     if state == 'stopped':
         if cfg_role != 'STANDARD':
+            require_local_entry(entry, 'stop hadr')
             if live_role == 'STANDBY':
                 run('deactivate db %s' % alias)
             run('stop hadr on db %s' % alias)
@@ -569,13 +800,12 @@ def ensure_hadr(runner, params, check_mode):
     result['cfg_changes'] = dict((k, {'before': v[0], 'after': v[1]}) for k, v in changes.items())
     if state == 'started':
         # Refuse before the first write: the role can only change by takeover.
-        if role == 'standby' and (live_role == 'PRIMARY' or (live_role is None and cfg_role == 'PRIMARY'
-                                                             and not params.get('reintegrate'))):
-            raise Db2Error('%s is the HADR PRIMARY on this host (%s); it will not be made a standby here. Use a '
-                           'takeover on the other node (playbooks/db2_takeover.yml), or reintegrate=true for an inactive former '
-                           'primary after a forced takeover. '
-                           'Nothing was changed.' % (alias, 'active' if live_role else 'inactive'))
-        if role == 'primary' and cfg_role == 'STANDBY':
+        require_local_entry(entry, 'start hadr')
+        if role == 'standby' and live_role != 'STANDBY':
+            why = demotion_refusal(alias, cfg_role, live_role, allow_demotion)
+            if why:
+                raise Db2Error(why)
+        if role == 'primary' and (cfg_role == 'STANDBY' or live_role == 'STANDBY'):
             raise Db2Error('%s is the HADR STANDBY on this host; a standby becomes primary only by TAKEOVER HADR '
                            '(playbooks/db2_takeover.yml). Nothing was changed.' % alias)
         merged = dict(cfg)
@@ -597,15 +827,23 @@ def ensure_hadr(runner, params, check_mode):
     if state == 'configured':
         return _finish(runner, alias, result, check_mode)
 
+    started = False
     if role == 'standby':
         if live_role != 'STANDBY':
             if status['active']:
                 run('deactivate db %s' % alias)
             run('start hadr on db %s as standby' % alias)
+            started = True
     else:
         if live_role != 'PRIMARY':
             run('start hadr on db %s as primary%s' % (alias, ' by force' if params.get('force') else ''))
-    return _finish(runner, alias, result, check_mode)
+            started = True
+    result = _finish(runner, alias, result, check_mode)
+    if started and not check_mode and result.get('role') != role.upper():
+        raise Db2Error('`db2 start hadr on db %s as %s` reported success, but db2pd on this host shows the role %r '
+                       '(source: %s). The command may have reached another server; check both servers.'
+                       % (alias, role, result.get('role'), result.get('source')))
+    return result
 
 
 def _finish(runner, alias, result, check_mode):

@@ -23,7 +23,18 @@ description:
   - A primary is started with C(start hadr on db X as primary); DB2 waits up to HADR_TIMEOUT for the standby
     and fails with C(SQL1768N) reason 7 when it is not there. Start the standby first.
   - Roles never change here. A node that is the primary is not turned into a standby and a standby is not
-    started as primary; use TAKEOVER (C(playbooks/db2_takeover.yml)).
+    started as primary; use TAKEOVER (C(playbooks/db2_takeover.yml)). No plan deactivates or starts as standby a
+    database whose configured (C(HADR database role)) or live role is PRIMARY; the one exception is
+    I(reintegrate=true) for a database that is not running as primary.
+  - The role is never guessed. C(db2pd) output that is incomplete (the header without an HADR block or
+    C(HADR is not active.), for example with a transient line) is read again (three reads, two seconds apart) and
+    then the task fails quoting the raw text, before anything is changed.
+  - Every value that goes into C(update db cfg) is checked against DB2's syntax before any C(db2) command runs
+    (host name or IP address; port number or service name; instance name; LOGARCHMETH1 form); the error names
+    the option.
+  - HADR commands (START/STOP HADR, DEACTIVATE) run only on the alias' own entry (directory entry type
+    C(Indirect)), as IBM's HADR guidance is not to issue them through an alias clients can be rerouted on. After a
+    START HADR, C(db2pd) on this host must show the new role, otherwise the task fails.
   - Changing HADR parameters while HADR runs does not restart anything; the result has C(restart_required=true)
     and a warning (DB2 reads them at the next start of HADR).
   - Runs as root (through C(su - <instance> -c)) or as the instance owner, always with C(LANG=C).
@@ -42,7 +53,7 @@ options:
     type: str
     default: db2inst1
   database:
-    description: Database alias.
+    description: Database alias (1-8 characters), an entry of type C(Indirect) in this instance's directory.
     type: str
     required: true
   role:
@@ -57,7 +68,7 @@ options:
     choices: [configured, started, stopped]
     default: started
   local_host:
-    description: HADR_LOCAL_HOST, this node's HADR address.
+    description: HADR_LOCAL_HOST, this node's HADR address (host name or IPv4/IPv6 address).
     type: str
   local_svc:
     description: HADR_LOCAL_SVC, port number or /etc/services name; must differ from SVCENAME.
@@ -69,7 +80,7 @@ options:
     description: HADR_REMOTE_SVC.
     type: str
   remote_instance:
-    description: HADR_REMOTE_INST, the other node's instance name.
+    description: HADR_REMOTE_INST, the other node's instance name (1-8 letters, digits or C(_), starting with a letter).
     type: str
   syncmode:
     description: HADR_SYNCMODE.
@@ -85,6 +96,9 @@ options:
     description:
       - Wanted LOGARCHMETH1 (for example C(DISK:/db2/arch/STMS)). Switching away from C(OFF) leaves the database
         in BACKUP PENDING; take a backup before starting HADR as primary. Omit to leave it alone.
+      - One of C(OFF), C(LOGRETAIN), C(USEREXIT), C(DISK:<absolute path>), C(TSM[:<management class>]),
+        C(VENDOR:<absolute library path>). Compared the way DB2 prints it (method upper-cased, DISK path with
+        one trailing slash), so C(disk:/db2/arch) matches C(DISK:/db2/arch/).
     type: str
   force:
     description: Start the primary C(by force), without waiting for the standby. Use only when the standby is known

@@ -17,7 +17,11 @@ description:
     9.7 table format), and falls back to C(get db cfg) (C(HADR database role)) when it is not.
   - Also returns the alias' alternate server from C(list db directory) and the HADR/log-archive parameters.
   - A database alias that is not cataloged gives C(exists=false) rather than a failure.
-  - Localized (non-English) output is refused with a clear message; the tools run with C(LANG=C).
+  - Localized (non-English) output is refused with a clear message; the tools run with C(LANG=C). Output is
+    judged by the English labels it must hold, so a comment or path with non-ASCII letters is accepted.
+  - A C(db2pd) output that shows the database header but neither an HADR block nor C(HADR is not active.)
+    (db2pd prints transient lines such as C(Changing data structure forced command termination.)) is read
+    again, three times two seconds apart, and then fails quoting the raw text; it is never taken for a role.
 author:
   - sametime.deploy contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -75,6 +79,11 @@ log_gap:
   description: HADR_LOG_GAP (10.1+) or LogGapRunAvg (9.7) in bytes.
   returned: always
   type: int
+entry_type:
+  description: The alias' directory entry type (C(Indirect) for a database of this instance, C(Remote), C(LDAP)).
+  returned: when exists
+  type: str
+  sample: Indirect
 source:
   description: Where role/state came from, C(db2pd) or C(db cfg).
   returned: when exists

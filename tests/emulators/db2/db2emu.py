@@ -36,6 +36,10 @@ import time
 DEFAULT_CONFIG = {
     'db2pd_format': '10.1',      # '10.1' (key = value) or '9.7' (table)
     'cfg_level': '10.5',         # '9.7', '10.5' or '11.5': which HADR lines `get db cfg` shows
+    'db2_version': '10.5',       # emulated release: 9.7 and 10.1 name backup images
+                                 # <alias>.0.<inst>.NODE0000.CATN0000.<ts>.001, 10.5+ <alias>.0.<inst>.DBPART000.<ts>.001
+    'db2pd_transient_reads': 0,  # the next N `db2pd -hadr` of an active database print only the header and the
+                                 # transient "Changing data structure forced command termination." (tests)
     'release_level': 'f.00',     # "Database release level" in the directory
     'start_wait_cap': 20,        # seconds: START HADR AS PRIMARY waits min(HADR_TIMEOUT, this) for the standby
     'warning_rc': 2,             # CLP exit code for warnings (reference: uncertain, 0 or 2)
@@ -447,8 +451,12 @@ def _normalize_cfg_value(key, value, out, config):
     if key in ('LOGARCHMETH1', 'LOGARCHMETH2'):
         if value.upper() in ('OFF', 'LOGRETAIN', 'USEREXIT', 'TSM'):
             return value.upper()
-        if ':' in value and value.split(':', 1)[0].upper() in ('DISK', 'TSM', 'VENDOR'):
-            return value.split(':', 1)[0].upper() + ':' + value.split(':', 1)[1]
+        method, rest = value.split(':', 1) if ':' in value else (value, None)
+        if rest is not None and method.upper() == 'DISK' and rest.startswith('/'):
+            # DB2 prints a DISK path with a trailing slash (reference section 3 sample `DISK:/db2/arch/mysample/`)
+            return 'DISK:' + rest.rstrip('/') + '/'
+        if rest is not None and method.upper() in ('TSM', 'VENDOR'):
+            return method.upper() + ':' + rest
         out.msg('SQL0104N', tok=value, after=key, exp='OFF')
         raise ClpError()
     if key in ('LOGINDEXBUILD', 'HADR_SSL_HOST_VAL'):
@@ -501,6 +509,14 @@ def cmd_create(tokens, words, out, sdir, config):
     out.msg('DB20000I', cmd='CREATE DATABASE')
 
 
+def backup_image_name(alias, config, stamp):
+    """The image file name BACKUP writes on UNIX: NODEnnnn.CATNnnnn up to 10.1 (IBM KC 9.7 "Backup overview"),
+    DBPARTnnn from 10.5 (corpus file backup_image_names.txt)."""
+    major, minor = (int(part) for part in (str(config.get('db2_version', '10.5')).split('.') + ['0'])[:2])
+    partition = 'NODE0000.CATN0000' if (major, minor) < (10, 5) else 'DBPART000'
+    return '%s.0.%s.%s.%s.001' % (alias, config['instance'], partition, stamp)
+
+
 def cmd_backup(tokens, words, out, sdir, config):
     # BACKUP {DB|DATABASE} alias [ONLINE] [TO dir] [COMPRESS] [WITHOUT PROMPTING]
     alias = _db_token(tokens, 1, out)
@@ -523,11 +539,11 @@ def cmd_backup(tokens, words, out, sdir, config):
             out.msg('SQL1035N')
             raise ClpError()
         stamp = time.strftime('%Y%m%d%H%M%S')
-        name = '%s.0.%s.DBPART000.%s.001' % (alias, config['instance'], stamp)
+        name = backup_image_name(alias, config, stamp)
         while os.path.exists(os.path.join(target, name)) or stamp <= db.get('last_backup', ''):
             time.sleep(0.2)
             stamp = time.strftime('%Y%m%d%H%M%S')
-            name = '%s.0.%s.DBPART000.%s.001' % (alias, config['instance'], stamp)
+            name = backup_image_name(alias, config, stamp)
         image = {'emulated_db2_backup_image': 1, 'alias': alias, 'timestamp': stamp, 'online': online,
                  'source_instance': config['instance'], 'cfg': db['cfg'], 'name': db['name']}
         _write_json(os.path.join(target, name), image)
@@ -546,7 +562,7 @@ def cmd_restore(tokens, words, out, sdir, config):
     if not os.path.isdir(source):
         out.msg('SQL2036N', path=source)
         raise ClpError()
-    pattern = re.compile(r'^%s\.0\.[^.]+\.(?:DBPART|NODE)\d+\.(\d{14})\.001$' % re.escape(alias))
+    pattern = re.compile(r'^%s\.0\.[^.]+\.(?:DBPART\d{3}|NODE\d{4}\.CATN\d{4})\.(\d{14})\.001$' % re.escape(alias))
     matches = sorted(f for f in os.listdir(source) if pattern.match(f) and pattern.match(f).group(1).startswith(stamp))
     if not matches:
         out.msg('SQL2542N', db=alias, ts=stamp)
@@ -1093,6 +1109,19 @@ def hadr_view(sdir, alias, db, config):
             'window': window}
 
 
+def _take_transient_read(sdir, config):
+    """Count down config `db2pd_transient_reads` (kept in transient_reads.json so that it is used once)."""
+    wanted = int(config.get('db2pd_transient_reads', 0) or 0)
+    if wanted <= 0:
+        return False
+    path = os.path.join(sdir, 'transient_reads.json')
+    done = _read_json(path, {'done': 0}).get('done', 0)
+    if done >= wanted:
+        return False
+    _write_json(path, {'done': done + 1})
+    return True
+
+
 def run_db2pd(argv, sdir, config):
     args = [a.lower() for a in argv]
     if '-db' not in args or '-hadr' not in args or args.index('-db') + 1 >= len(args):
@@ -1112,8 +1141,12 @@ def run_db2pd(argv, sdir, config):
     if config.get('db2pd_format') != '9.7':
         head += ' -- Date %s' % time.strftime('%Y-%m-%d-%H.%M.%S.000000')
     lines = ['', head, '']
+    if _take_transient_read(sdir, config):
+        sys.stdout.write('\n'.join(lines + ['Changing data structure forced command termination.', '']) + '\n')
+        return 0
     if db['hadr_role'] == 'STANDARD':
-        sys.stdout.write('\n'.join(lines) + '\n')
+        # Real db2pd says so in words (corpus db2pd_hadr_not_active_standard.txt); never the header alone.
+        sys.stdout.write('\n'.join(lines + ['HADR is not active.', '']) + '\n')
         return 0
     view = hadr_view(sdir, alias, db, config)
     eff = view['eff']
@@ -1177,10 +1210,11 @@ def lab_reset(sdir):
     for alias in aliases:
         _stop_daemon(sdir, alias)
     with locked_state(sdir, write=False):
-        try:
-            os.unlink(os.path.join(sdir, 'state.json'))
-        except OSError:
-            pass
+        for name in ('state.json', 'transient_reads.json'):
+            try:
+                os.unlink(os.path.join(sdir, name))
+            except OSError:
+                pass
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import io
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import time
 
 import pytest
 
+from ansible_collections.sametime.deploy.plugins.module_utils import db2clp
 from ansible_collections.sametime.deploy.tests.lab.ports import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,10 +26,14 @@ EMU = os.path.join(HERE, 'db2emu.py')
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 FIXTURES = os.path.join(REPO, 'tests', 'unit', 'plugins', 'module_utils', 'fixtures', 'db2')
 
+MARKER = '--- output (verbatim) ---\n'
+
 
 def sample(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+    with io.open(os.path.join(FIXTURES, name), encoding='utf-8') as handle:
+        text = handle.read()
+    # Each corpus file starts with its source (URL/document, DB2 version); the output follows the marker.
+    return text.split(MARKER, 1)[1]
 
 
 class Instance(object):
@@ -126,7 +132,9 @@ def test_hadr_prerequisites_and_backup_restore(pair, tmp_path):
     assert 'Reason code = "8"' in a.db2('start hadr on db STMS as primary')[1]
     rc, out = a.db2('backup db STMS to %s' % tmp_path)
     stamp = re.search(r'image is : (\d{14})', out).group(1)
-    assert os.path.exists(os.path.join(str(tmp_path), 'STMS.0.db2inst1.DBPART000.%s.001' % stamp))
+    names = sample('backup_image_names.txt').splitlines()
+    assert os.path.exists(os.path.join(str(tmp_path), names[1].replace('STMS.0.db2inst1', 'STMS.0.db2inst1')
+                                       .replace('20181012140633', stamp)))
     rc, out = b.db2('restore db STMS from %s taken at %s replace history file without prompting' % (tmp_path, stamp))
     assert rc == 0 and 'DB20000I  The RESTORE DATABASE command completed successfully.' in out
     assert 'Rollforward pending                                     = DATABASE' in b.db2('get db cfg for STMS')[1]
@@ -187,3 +195,68 @@ def test_db2_without_instance_environment(tmp_path):
     proc = subprocess.run([os.path.join(HERE, 'db2'), 'list db directory'], stdout=subprocess.PIPE,
                           universal_newlines=True, env=env, check=False)
     assert proc.returncode == 4 and proc.stdout.startswith('SQL1390C')
+
+
+# ------------------------------------------------------------------------------------------ issue 17: bent to the corpus
+
+@pytest.mark.parametrize('version, partition', [('9.7', 'NODE0000.CATN0000'), ('10.1', 'NODE0000.CATN0000'),
+                                                ('10.5', 'DBPART000'), ('11.5', 'DBPART000')])
+def test_backup_image_name_per_emulated_version(tmp_path, version, partition):
+    inst = Instance(tmp_path, 'v', db2_version=version)
+    inst.db2('create db STMS')
+    out = inst.db2('backup db STMS to %s' % tmp_path)[1]
+    stamp = db2clp.parse_backup_timestamp(out)
+    documented = [n for n in sample('backup_image_names.txt').splitlines() if partition in n][0]
+    fields = documented.split('.')
+    expected = '.'.join(['STMS', fields[1], 'db2inst1'] + fields[3:-2] + [stamp, fields[-1]])
+    assert sorted(f for f in os.listdir(str(tmp_path)) if f.startswith('STMS.')) == [expected]
+    # The image is found by alias and timestamp, whatever the partition part (as the role finds it).
+    other = Instance(tmp_path, 'w')
+    assert other.db2('restore db STMS from %s taken at %s without prompting' % (tmp_path, stamp))[0] == 0
+
+
+def test_logarchmeth1_disk_printed_upper_case_with_trailing_slash(inst):
+    inst.db2('create db STMS')
+    inst.db2('update db cfg for STMS using LOGARCHMETH1 disk:/tmp/arch')
+    out = inst.db2('get db cfg for STMS')[1]
+    documented = sample('dbcfg_logarchmeth1_disk.txt')
+    assert documented.replace('/db2/arch/mysample/', '/tmp/arch/') in out
+    assert db2clp.parse_db_cfg(out)['LOGARCHMETH1'] == 'DISK:/tmp/arch/'
+
+
+def test_db2pd_of_an_active_database_without_hadr_says_so(inst):
+    inst.db2('create db STMS')
+    inst.db2('activate db STMS')
+    try:
+        out = inst.db2pd('-db', 'STMS', '-hadr')[1]
+        documented = sample('db2pd_hadr_not_active_standard.txt')
+        assert out.splitlines()[3:] == documented.splitlines()[3:]  # after the header: the same lines
+        status = db2clp.parse_db2pd_hadr(out)
+        assert (status['active'], status['role']) == (True, 'STANDARD')
+    finally:
+        inst.db2('deactivate db STMS')
+
+
+def test_db2pd_transient_reads_are_what_the_parser_refuses(tmp_path):
+    inst = Instance(tmp_path, 't', db2pd_transient_reads=1)
+    inst.db2('create db STMS')
+    inst.db2('activate db STMS')
+    try:
+        first = inst.db2pd('-db', 'STMS', '-hadr')[1]
+        assert first.splitlines()[3:] == sample('db2pd_transient.txt').splitlines()[3:]
+        with pytest.raises(db2clp.Db2IncompleteOutput):
+            db2clp.parse_db2pd_hadr(first)
+        assert db2clp.parse_db2pd_hadr(inst.db2pd('-db', 'STMS', '-hadr')[1])['role'] == 'STANDARD'
+    finally:
+        inst.db2('deactivate db STMS')
+
+
+def test_success_messages_are_the_corpus_texts(tmp_path):
+    inst = Instance(tmp_path, 'm')
+    inst.db2('create db STMS')
+    assert inst.db2('update db cfg for STMS using HADR_TIMEOUT 120')[1] == sample('update_db_cfg_success.txt')
+    inst.db2('update db cfg for STMS using LOGARCHMETH1 DISK:%s' % tmp_path)
+    stamp = db2clp.parse_backup_timestamp(inst.db2('backup db STMS to %s' % tmp_path)[1])
+    other = Instance(tmp_path, 'n')
+    assert other.db2('restore db STMS from %s taken at %s without prompting' % (tmp_path, stamp))[1] == sample(
+        'restore_success.txt')

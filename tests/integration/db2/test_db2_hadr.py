@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -21,6 +22,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CONVERGE = os.path.join(HERE, 'converge.yml')
 TAKEOVER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), 'playbooks', 'db2_takeover.yml')
 STATE = '/home/db2inst1/sqllib/db2emu/state.json'
+
+
+EMULATE_101 = (
+    "import json; p = '/home/db2inst1/sqllib/db2emu/config.json'; c = json.load(open(p)); "
+    "c.update(db2_version='10.1', db2pd_transient_reads=1); open(p, 'w').write(json.dumps(c))")
 
 
 def clp(lab_exec, host, command):
@@ -43,6 +49,9 @@ def fresh_pair(lab):
                               universal_newlines=True, check=False).stdout
 
     subprocess.run([lab.labctl, 'hooks', 'db2a', 'db2b'], check=True, stdout=subprocess.PIPE)  # current emulator
+    # db2a emulates DB2 10.1 (backup images named STMS.0.db2inst1.NODE0000.CATN0000.<ts>.001) and its first active
+    # db2pd read is transient (header + "Changing data structure forced command termination."): the modules re-read.
+    in_host('db2a', ['python3', '-c', EMULATE_101])
     for host in ('db2a', 'db2b'):
         in_host(host, ['su', '-', 'db2inst1', '-c', 'python3 /opt/ibm/db2/V10.5/bin/db2emu.py --lab-reset'])
         in_host(host, ['sh', '-c', 'rm -f /home/db2inst1/backup/STMS.*'])
@@ -66,12 +75,55 @@ def test_role_converges_pair_to_peer(fresh_pair, ansible_playbook, lab_exec):
     cfg = clp(lab_exec, 'db2a', 'db2 get db cfg for STMS')
     assert '(LOGARCHMETH1) = DISK:/home/db2inst1/arch/' in cfg
     assert '(HADR_REMOTE_HOST) = 203.0.113.41' in cfg
+    # Issue 17 point 2: the 10.1-style image name was found by alias and timestamp and restored on db2b.
+    images = lab_exec('db2a', ['sh', '-c', 'ls /home/db2inst1/backup']).stdout.split()
+    assert len(images) == 1 and re.match(r'^STMS\.0\.db2inst1\.NODE0000\.CATN0000\.\d{14}\.001$', images[0]), images
+    assert lab_exec('db2b', ['sh', '-c', 'ls /home/db2inst1/backup']).stdout.split() == images
 
 
 def test_second_run_changes_nothing(fresh_pair, ansible_playbook):
     proc = ansible_playbook(CONVERGE)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert proc.stats['db2a']['changed'] == 0 and proc.stats['db2b']['changed'] == 0
+
+
+def test_logarchmeth1_written_without_trailing_slash_is_idempotent(fresh_pair, ansible_playbook):
+    # Issue 17 point 3: DB2 prints DISK:/home/db2inst1/arch/; asking for it without the slash changes nothing.
+    proc = ansible_playbook(CONVERGE, '-e', 'db2_hadr_logarchmeth1=disk:/home/db2inst1/arch')
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.stats['db2a']['changed'] == 0 and proc.stats['db2b']['changed'] == 0
+
+
+def test_unreadable_db2pd_output_stops_the_role_before_any_change(fresh_pair, ansible_playbook, lab_exec):
+    # Issue 17 point 1 on the lab pair: db2b's next three db2pd reads are transient; the role re-reads, fails
+    # quoting them, and neither server is touched.
+    before = dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b'))
+    lab_exec('db2b', ['python3', '-c', EMULATE_101.replace(
+        "db2_version='10.1', db2pd_transient_reads=1", 'db2pd_transient_reads=3')])
+    proc = ansible_playbook(CONVERGE)
+    assert proc.returncode != 0
+    assert 'did not show the HADR role of STMS in 3 reads' in proc.stdout
+    assert 'Changing data structure forced command termination.' in proc.stdout
+    assert 'could not be read' in proc.stdout
+    assert dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b')) == before
+
+
+def test_live_primary_is_never_made_a_standby(fresh_pair, ansible_adhoc, lab_exec):
+    # Issue 17 point 1, on the real module: db2a runs as primary; role=standby fails and changes nothing.
+    before = state_bytes(lab_exec, 'db2a')
+    proc = ansible_adhoc('db2a', 'sametime.deploy.db2_hadr', 'database=STMS role=standby reintegrate=true')
+    assert proc.returncode != 0
+    assert 'runs as the HADR PRIMARY on this host' in proc.stdout
+    assert 'HADR_ROLE = PRIMARY' in hadr(lab_exec, 'db2a') and state_bytes(lab_exec, 'db2a') == before
+
+
+def test_value_smuggling_a_second_parameter_is_refused(fresh_pair, ansible_adhoc, lab_exec):
+    # Issue 17 point 6: nothing reaches the CLP; the error names the option.
+    before = state_bytes(lab_exec, 'db2a')
+    proc = ansible_adhoc('db2a', 'sametime.deploy.db2_hadr',
+                         "database=STMS role=primary local_host='203.0.113.40 HADR_SYNCMODE ASYNC'")
+    assert proc.returncode != 0 and 'local_host' in proc.stdout and 'not a host name' in proc.stdout
+    assert state_bytes(lab_exec, 'db2a') == before
 
 
 def test_alternate_servers_point_at_each_other(fresh_pair, lab_exec):

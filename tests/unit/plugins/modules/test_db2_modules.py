@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import io
 import os
 
 import pytest
@@ -18,10 +19,14 @@ from ansible_collections.sametime.deploy.plugins.modules import db2_alternate_se
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'module_utils', 'fixtures', 'db2')
 
+MARKER = '--- output (verbatim) ---\n'
+
 
 def sample(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+    with io.open(os.path.join(FIXTURES, name), encoding='utf-8') as handle:
+        text = handle.read()
+    # Each corpus file starts with its source (URL/document, DB2 version); the output follows the marker.
+    return text.split(MARKER, 1)[1]
 
 
 DIR_SET = sample('dir_alt_set_97.txt')        # CSSMR -> b20acirdb001st.nankoh.japan.ibm.com:60010
@@ -35,6 +40,8 @@ class FakeRunner(object):
     """Answers CLP commands from a script: {command-prefix: [(rc, stdout), ...]} consumed in order."""
 
     instance = 'db2inst1'
+    reread_attempts = 3
+    reread_delay = 0
 
     def __init__(self, script):
         self.script = dict((k, list(v)) for k, v in script.items())
@@ -187,7 +194,8 @@ def test_hadr_changed_parameter_on_running_pair_is_not_restarted(monkeypatch, ru
 
 
 @pytest.mark.parametrize('args, message', [
-    (dict(HADR_ARGS, role='standby'), 'is the HADR PRIMARY on this host'),
+    (dict(HADR_ARGS, role='standby'), 'runs as the HADR PRIMARY on this host'),
+    (dict(HADR_ARGS, role='standby', reintegrate=True), 'runs as the HADR PRIMARY on this host'),
 ])
 def test_hadr_refuses_role_switch_before_any_change(monkeypatch, run_module, args, message):
     text = DIR_UNSET.replace('HADRDB', 'HATEST')
@@ -212,10 +220,106 @@ def test_hadr_standby_started_after_deactivate(monkeypatch, run_module):
     text = DIR_UNSET.replace('HADRDB', 'HATEST')
     cfg = CFG_PRIMARY.replace('= PRIMARY', '= STANDARD')
     ok = (0, 'DB20000I  The START HADR ON DATABASE command completed successfully.\n')
+    standby = PD_PRIMARY.replace('-- Active --', '-- Standby --').replace('HADR_ROLE = PRIMARY', 'HADR_ROLE = STANDBY')
     runner = FakeRunner({'list db directory': [(0, text)], 'get db cfg': [(0, cfg)],
-                         'db2pd': [(0, sample('db2pd_not_active.txt'))], 'start hadr': [ok]})
+                         'db2pd': [(0, sample('db2pd_not_active.txt')), (0, standby)], 'start hadr': [ok]})
     install(monkeypatch, db2_hadr, runner)
     result, failed = run_module(db2_hadr, dict(HADR_ARGS, role='standby'))
     assert not failed, result
     assert updates(runner) == ['start hadr on db HATEST as standby']
-    assert result['changed'] is True
+    assert result['changed'] is True and result['role'] == 'STANDBY'
+
+
+# ------------------------------------------------------------------------------------------ issue 17
+
+HATEST_DIR = DIR_UNSET.replace('HADRDB', 'HATEST')
+NOT_ACTIVE_STANDARD = sample('db2pd_hadr_not_active_standard.txt').replace('STMS', 'HATEST')
+TRANSIENT = sample('db2pd_transient.txt').replace('STMS', 'HATEST')
+
+
+@pytest.mark.parametrize('db2pd_output', [TRANSIENT, TRANSIENT.replace('Changing data structure forced command '
+                                                                       'termination.', '')])
+def test_primary_with_incomplete_db2pd_output_is_never_made_a_standby(monkeypatch, run_module, db2pd_output):
+    # Point 1: old code read the header-only output as STANDARD and planned deactivate + start as standby.
+    runner = FakeRunner({'list db directory': [(0, HATEST_DIR)], 'get db cfg': [(0, CFG_PRIMARY)],
+                         'db2pd': [(0, db2pd_output)]})
+    install(monkeypatch, db2_hadr, runner)
+    result, failed = run_module(db2_hadr, dict(HADR_ARGS, role='standby', _ansible_check_mode=True))
+    assert failed, result
+    assert 'did not show the HADR role' in result['msg'] and 'Database Member 0 -- Database HATEST' in result['msg']
+    assert updates(runner) == [] and runner.calls.count('db2pd -db HATEST -hadr') == 3
+
+
+def test_configured_primary_running_without_hadr_is_not_demoted(monkeypatch, run_module):
+    # Point 1: configured role PRIMARY wins over a live STANDARD ("HADR is not active.") unless reintegrate.
+    runner = FakeRunner({'list db directory': [(0, HATEST_DIR)], 'get db cfg': [(0, CFG_PRIMARY)],
+                         'db2pd': [(0, NOT_ACTIVE_STANDARD)]})
+    install(monkeypatch, db2_hadr, runner)
+    result, failed = run_module(db2_hadr, dict(HADR_ARGS, role='standby'))
+    assert failed and 'configured as the HADR PRIMARY' in result['msg'] and updates(runner) == []
+
+
+def test_reintegrate_allows_the_inactive_former_primary(monkeypatch, run_module):
+    ok = (0, 'DB20000I  The START HADR ON DATABASE command completed successfully.\n')
+    standby = PD_PRIMARY.replace('-- Active --', '-- Standby --').replace('HADR_ROLE = PRIMARY', 'HADR_ROLE = STANDBY')
+    runner = FakeRunner({'list db directory': [(0, HATEST_DIR)], 'get db cfg': [(0, CFG_PRIMARY)],
+                         'db2pd': [(0, sample('db2pd_not_active.txt')), (0, standby)], 'start hadr': [ok]})
+    install(monkeypatch, db2_hadr, runner)
+    result, failed = run_module(db2_hadr, dict(HADR_ARGS, role='standby', reintegrate=True))
+    assert not failed, result
+    assert updates(runner) == ['start hadr on db HATEST as standby']
+
+
+@pytest.mark.parametrize('option, value', [
+    ('local_host', 'db2a HADR_SYNCMODE ASYNC'), ('remote_svc', '55002 HADR_TIMEOUT 5'),
+    ('remote_instance', 'db2inst1 HADR_PEER_WINDOW 0'), ('logarchmeth1', 'DISK:/arch HADR_SYNCMODE ASYNC'),
+])
+def test_hadr_value_smuggling_a_parameter_fails_before_any_db2_call(monkeypatch, run_module, option, value):
+    # Point 6: old code ran `update db cfg ... using HADR_LOCAL_HOST db2a HADR_SYNCMODE ASYNC`.
+    runner = FakeRunner({'list db directory': [(0, HATEST_DIR)], 'get db cfg': [(0, CFG_PRIMARY)],
+                         'db2pd': [(0, PD_PRIMARY)]})
+    install(monkeypatch, db2_hadr, runner)
+    result, failed = run_module(db2_hadr, dict(HADR_ARGS, **{option: value}))
+    assert failed and (option + ' ') in result['msg'] and runner.calls == []
+
+
+def test_logarchmeth1_as_db2_prints_it_is_idempotent(monkeypatch, run_module):
+    # Point 3: CFG_PRIMARY shows `DISK:/a/`; asking for `disk:/a` must not re-issue update db cfg.
+    runner = FakeRunner({'list db directory': [(0, HATEST_DIR)], 'get db cfg': [(0, CFG_PRIMARY)],
+                         'db2pd': [(0, PD_PRIMARY)]})
+    install(monkeypatch, db2_hadr, runner)
+    result, failed = run_module(db2_hadr, dict(HADR_ARGS, logarchmeth1='disk:/a'))
+    assert not failed, result
+    assert result['changed'] is False and updates(runner) == []
+
+
+def test_hadr_commands_refused_on_a_cataloged_remote_alias(monkeypatch, run_module):
+    # Point 5: a Remote entry can lead to another server (and to its alternate); HADR commands need the local one.
+    remote = ' System Database Directory\n\nDatabase 1 entry:\n\n' + sample('dir_remote_101.txt').replace(
+        'TESTDB', 'HATEST')
+    cfg = CFG_PRIMARY.replace('= PRIMARY', '= STANDARD')
+    runner = FakeRunner({'list db directory': [(0, remote)], 'get db cfg': [(0, cfg)],
+                         'db2pd': [(0, sample('db2pd_not_active.txt'))]})
+    install(monkeypatch, db2_hadr, runner)
+    result, failed = run_module(db2_hadr, dict(HADR_ARGS, role='standby'))
+    assert failed and "of type 'Remote', not Indirect" in result['msg'] and updates(runner) == []
+
+
+def test_start_that_did_not_take_effect_on_this_host_fails(monkeypatch, run_module):
+    # Point 5: DB20000I alone does not prove the command ran here; db2pd on this host must show the new role.
+    cfg = CFG_PRIMARY.replace('= PRIMARY', '= STANDARD')
+    ok = (0, 'DB20000I  The START HADR ON DATABASE command completed successfully.\n')
+    runner = FakeRunner({'list db directory': [(0, HATEST_DIR)], 'get db cfg': [(0, cfg)],
+                         'db2pd': [(0, sample('db2pd_not_active.txt'))], 'start hadr': [ok]})
+    install(monkeypatch, db2_hadr, runner)
+    result, failed = run_module(db2_hadr, dict(HADR_ARGS, role='standby'))
+    assert failed and 'may have reached another server' in result['msg']
+
+
+def test_hadr_info_reports_entry_type_and_accepts_accented_comment(monkeypatch, run_module):
+    text = HATEST_DIR.replace('Comment                              =', u'Comment                              = réplica', 1)
+    runner = FakeRunner({'list db directory': [(0, text)], 'get db cfg': [(0, CFG_PRIMARY)], 'db2pd': [(0, PD_PRIMARY)]})
+    install(monkeypatch, db2_hadr_info, runner)
+    result, failed = run_module(db2_hadr_info, {'database': 'HATEST'})
+    assert not failed, result
+    assert (result['entry_type'], result['role']) == ('Indirect', 'PRIMARY')
