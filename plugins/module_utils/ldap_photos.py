@@ -817,7 +817,9 @@ def build_bundle(module, dest, bundle_path):
         raise PhotoExportError('the folder of bundle %s does not exist' % bundle_path)
 
     def produce(handle):
-        with tarfile.open(fileobj=handle, mode='w', format=tarfile.USTAR_FORMAT) as tar:
+        # pax: a ustar header holds at most 100 bytes of a name without '/', a photo name up to 254 (a long mail).
+        # Members with short names are written exactly as in ustar format, so existing bundles keep their bytes.
+        with tarfile.open(fileobj=handle, mode='w', format=tarfile.PAX_FORMAT) as tar:
             for name in names:
                 path = os.path.join(dest, name)
                 file_info = os.stat(path)
