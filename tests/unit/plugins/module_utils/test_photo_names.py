@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 import string
 from urllib.parse import unquote
@@ -132,3 +133,9 @@ def test_generated_regex_is_safe_in_an_apache_argument():
 def test_url_segment_encodes_utf8_bytes_of_anything_else():
     """Only ASCII names come out of file_name; the encoder still encodes a wider text byte by byte."""
     assert photo_names.url_path_segment('a b/\u00fc') == 'a%20b%2F%C3%BC'
+
+
+def test_docs_show_the_generated_regex():
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    with open(os.path.join(repo, 'docs', 'ihs.md')) as handle:
+        assert 'RedirectMatch 403 "^/(?!(?:%s)$)"' % photo_names.APACHE_NAME_REGEX in handle.read()
