@@ -19,14 +19,15 @@ import fnmatch
 import os
 import re
 
-from ansible_collections.sametime.deploy.plugins.module_utils import cidr
+from ansible_collections.sametime.deploy.plugins.module_utils import cidr, photo_names
 
 MMN_GENERATIONS = {20020903: '2.0', 20051115: '2.2', 20120211: '2.4'}
 IHS_GENERATIONS = {'6': '2.0', '7': '2.2', '8': '2.2', '9': '2.4'}
 SUPPORTED_GENERATIONS = ('2.2', '2.4')
 
 DEFAULT_COOKIES = ['LtpaToken', 'LtpaToken2', 'STPluginActivePage=stMeetingroom']
-DEFAULT_PHOTO_NAME_REGEX = r'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.jpg'
+# exactly the names ldap_photo_export writes, as Apache sees the decoded path (photo_names: one definition)
+DEFAULT_PHOTO_NAME_REGEX = photo_names.APACHE_NAME_REGEX
 ENV_FLAG = 'sametime_photo_ok'
 # 2.2 syntax on a 2.4 server (mod_access_compat): an inherited "Require all denied" (e.g. <Directory />) would
 # still refuse everything, because Require and Order/Allow must both pass. Granting in authz_core leaves the

@@ -32,7 +32,6 @@ import stat
 import tarfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
-from ansible.module_utils.six.moves.urllib.parse import quote
 
 try:
     import ldap3
@@ -45,21 +44,13 @@ except ImportError as _exc:  # pragma: no cover - exercised by the module's miss
     HAS_LDAP3 = False
     LDAP3_IMPORT_ERROR = _exc
 
-from ansible_collections.sametime.deploy.plugins.module_utils import fileio, forked_writer
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, forked_writer, photo_names
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
 STATE_FILE_NAME = '.ldap_photo_export.json'
 STATE_VERSION = 1
 BUNDLE_MARKER = '.complete'
 DEFAULT_CHANGE_ATTRIBUTES = ('entryCSN', 'uSNChanged', 'modifyTimestamp')
-
-# RFC 5322 "atext" (lower case only: names are lower-cased first), dot-separated; a DNS-shaped domain.
-_ATEXT = r"[a-z0-9!#$%&'*+=?^_`{|}~-]+"
-MAIL_RE = re.compile(r'^%s(?:\.%s)*@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+\Z'
-                     % (_ATEXT, _ATEXT))
-# The same pattern matched case-insensitively on ASCII only (no Unicode case folding: KELVIN SIGN is not 'k').
-MAIL_RE_ANYCASE = re.compile(MAIL_RE.pattern, re.IGNORECASE | re.ASCII)
-MAX_MAIL_LENGTH = 250  # + ".jpg" stays under the 255-byte file name limit
 
 JPEG_SOI = b'\xff\xd8\xff'
 JPEG_EOI = b'\xff\xd9'
@@ -104,36 +95,8 @@ def printable(value):
 
 
 def photo_file_name(mail):
-    """Map a mail value (bytes or text) to (file_name, None) or (None, why_not).
-
-    The name is the lower-cased address + '.jpg'. Anything that could leave the folder or is not
-    shaped like an address is refused: '/', '\\', NUL and other control characters, '..',
-    leading dots, non-ASCII, over-long values.
-    """
-    if mail is None:
-        return None, 'no mail value'
-    if isinstance(mail, bytes):
-        try:
-            mail = mail.decode('utf-8')
-        except UnicodeDecodeError:
-            return None, 'mail is not UTF-8'
-    if len(mail) <= MAX_MAIL_LENGTH and MAIL_RE_ANYCASE.match(mail):
-        return mail.lower() + '.jpg', None  # fast path; the checks below only explain a refusal
-    if not mail:
-        return None, 'mail is empty'
-    if '\x00' in mail:
-        return None, 'mail contains NUL'
-    if '/' in mail or '\\' in mail:
-        return None, 'mail contains a path separator'
-    if '..' in mail:
-        return None, "mail contains '..'"
-    if any(ord(c) < 32 or ord(c) == 127 for c in mail):
-        return None, 'mail contains control characters'
-    if any(ord(c) > 127 for c in mail):
-        return None, 'mail is not ASCII'
-    if len(mail) > MAX_MAIL_LENGTH:
-        return None, 'mail is longer than %d characters' % MAX_MAIL_LENGTH
-    return None, 'mail is not shaped like an address'
+    """(file_name, None) or (None, why_not) for a mail value: the one naming contract, see photo_names.file_name."""
+    return photo_names.file_name(mail)
 
 
 def check_photo(data, max_bytes):
@@ -158,13 +121,11 @@ def combine_filter(user_filter, required_attributes):
     return '(&%s)' % ''.join(parts)
 
 
-URL_SAFE = "@!$&'()*+,;=-._~"
-
-
 def render_url(template, file_name):
-    """The photo URL for `file_name` ('<mail>.jpg'): {mail} is the lower-cased, URL-quoted address."""
+    """The photo URL for `file_name` ('<mail>.jpg'): {mail} is the name without '.jpg' as an RFC 3986 path segment
+    (photo_names.url_path_segment), which Apache decodes back to the file name."""
     mail = file_name[:-4] if file_name.endswith('.jpg') else file_name
-    return template.replace('{mail}', quote(mail, safe=URL_SAFE))
+    return template.replace('{mail}', photo_names.url_path_segment(mail))
 
 
 def validate_url_template(template):
@@ -856,7 +817,9 @@ def build_bundle(module, dest, bundle_path):
         raise PhotoExportError('the folder of bundle %s does not exist' % bundle_path)
 
     def produce(handle):
-        with tarfile.open(fileobj=handle, mode='w', format=tarfile.USTAR_FORMAT) as tar:
+        # pax: a ustar header holds at most 100 bytes of a name without '/', a photo name up to 254 (a long mail).
+        # Members with short names are written exactly as in ustar format, so existing bundles keep their bytes.
+        with tarfile.open(fileobj=handle, mode='w', format=tarfile.PAX_FORMAT) as tar:
             for name in names:
                 path = os.path.join(dest, name)
                 file_info = os.stat(path)

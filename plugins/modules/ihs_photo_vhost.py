@@ -120,9 +120,12 @@ options:
     description: Where O(mode=seed) redirects refused requests (302). Required for that mode.
     type: str
   photo_name_regex:
-    description: Unanchored regex of an allowed file name (hardened mode); the request path must be C(/) plus a match.
+    description:
+      - Unanchored regex of an allowed file name (hardened mode); the decoded request path must be C(/) plus a match.
+      - Unset or empty (the default) serves exactly the names M(sametime.deploy.ldap_photo_export) writes,
+        C(<lower-cased mail>.jpg) with every RFC 5322 atext character but C(/) (the regex is generated from the same
+        definition as those names, see C(docs/ihs.md)). Set it only for photos that another tool names.
     type: str
-    default: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.jpg'
   cache_control:
     description: C(Cache-Control) header of served photos (hardened mode); empty for none.
     type: str
@@ -359,7 +362,7 @@ def main():
             allow_hosts=dict(type='list', elements='str', default=[]),
             allow_cookies=dict(type='list', elements='str', default=list(apache.DEFAULT_COOKIES)),
             redirect_url=dict(type='str'),
-            photo_name_regex=dict(type='str', default=apache.DEFAULT_PHOTO_NAME_REGEX),
+            photo_name_regex=dict(type='str'),
             cache_control=dict(type='str', default='private, max-age=3600'),
             access_log=dict(type='str', default='logs/photos_access.log'),
             error_log=dict(type='str', default=''),

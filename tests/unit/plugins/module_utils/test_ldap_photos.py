@@ -90,7 +90,8 @@ def test_combine_filter(user_filter, attrs, expected):
 
 @pytest.mark.parametrize('template, name, url', [
     ('http://photos.example/{mail}.jpg', 'jane@acme.example.jpg', 'http://photos.example/jane@acme.example.jpg'),
-    ('http://p/{mail}.jpg', "o'b+x@a.example.jpg", "http://p/o'b+x@a.example.jpg"),
+    ('http://p/{mail}.jpg', "o'b+x@a.example.jpg", "http://p/o%27b%2Bx@a.example.jpg"),
+    ('http://p/{mail}.jpg', 'a~b_c-d.e@a.example.jpg', 'http://p/a~b_c-d.e@a.example.jpg'),
     ('http://p/{mail}.jpg', 'a#b?c%d@a.example.jpg', 'http://p/a%23b%3Fc%25d@a.example.jpg'),
     ('http://p/photo?email={mail}', 'x@a.example.jpg', 'http://p/photo?email=x@a.example'),
 ])
