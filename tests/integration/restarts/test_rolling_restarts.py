@@ -27,7 +27,7 @@ pytestmark = pytest.mark.lab
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOKS = os.path.join(HERE, 'playbooks')
-PHOTOS_RESTART_INVENTORY = os.path.join(PLAYBOOKS, 'photos_restart_inventory.yml')
+PHOTOS_RESTART_INVENTORY = os.path.join(HERE, 'inventory', 'photos_restart.yml')
 SITE = 'playbooks/site.yml'
 WAS = '/opt/IBM/WebSphere/AppServer'
 MEETING = WAS + '/profiles/STMAppProfile'
