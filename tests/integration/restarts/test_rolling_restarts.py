@@ -44,7 +44,8 @@ echo "ADMU0116I: Tool information is being logged in file $WAS_LOGS/startServer.
 echo "ADMU0128I: Starting tool with the $PROFILE profile"
 echo "ADMU3100I: Reading configuration for server: $1"
 echo "ADMU3200I: Server launched. Waiting for initialization status."
-echo "ADMU3011E: Server launched but failed initialization. startServer.log, SystemOut.log(or job log in zOS) and other log files under $WAS_LOGS should contain failure information."
+echo "ADMU3011E: Server launched but failed initialization. startServer.log, SystemOut.log(or job log in zOS)"\
+" and other log files under $WAS_LOGS should contain failure information."
 exit 255
 """
 
@@ -140,8 +141,8 @@ def test_photos_role_alone_stops_at_the_first_failed_server(meeting1_fails_to_st
     assert 'Not restarted (still serving, still to restart): meeting2' in proc.stdout, proc.stdout
 
 
-def test_whiteboard_failure_stops_the_photo_restart_of_the_next_role(meeting1_fails_to_start, lab_exec,
-                                                                       ansible_playbook):
+def test_whiteboard_failure_stops_the_photo_restart_of_the_next_role(
+        meeting1_fails_to_start, lab_exec, ansible_playbook):
     proc = ansible_playbook(os.path.join(PLAYBOOKS, 'whiteboard_then_photos.yml'))
     _assert_stopped_at_meeting1(proc, lab_exec, meeting1_fails_to_start)
     assert 'NOT RESTARTED: meeting2 (STMeetingServer) still runs' in proc.stdout, proc.stdout
