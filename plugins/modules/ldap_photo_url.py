@@ -22,7 +22,7 @@ description:
   - Before the first write (and in check mode) it checks that O(url_attribute) is in the directory's schema (the
     subschema entry the rootDSE names) and, on Active Directory, that the bound account may write it on the first
     user (the constructed attribute C(allowedAttributesEffective)); either failure stops the task with nothing
-    modified. Other directories publish no standard effective-rights attribute: there the first refused write stops
+    modified. Other directories publish no standard effective-rights attribute, so there the first refused write stops
     the task. O(preflight=false) skips both checks.
   - Needs the C(ldap3) Python library, so run it on the controller (C(delegate_to=localhost) and C(run_once=true) on the task).
 author:
