@@ -58,7 +58,7 @@ options:
     description:
       - Leave disabled accounts out (their photos are not exported, so O(sametime.deploy.ldap_photo_export#module:prune)
         removes them, and they get no URL) by ANDing C((!<disabled_filter>)) to O(search_filter).
-      - C(auto) does so on Active Directory (rootDSE capability 1.2.840.113556.1.4.800) only: elsewhere
+      - C(auto) does so on Active Directory (rootDSE capability 1.2.840.113556.1.4.800) only, since elsewhere
         C(userAccountControl) does not exist and the filter would match nobody. C(always) applies O(disabled_filter) on
         any directory (give one that fits it, for example C((pwdAccountLockedTime=000001010000Z)) on OpenLDAP);
         C(never) exports disabled accounts too.
