@@ -82,3 +82,28 @@ def test_bind_failure_message(result, fix_named):
     assert result['message'] in msg and "as 'CN=x'" in msg
     assert ('ldaps://<host>:636' in msg and 'start_tls: true' in msg and 'photo_sync_ldap_start_tls' in msg
             and 'ca_file' in msg) is fix_named
+
+
+class WarningModule(object):
+    def __init__(self):
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+@pytest.mark.parametrize('capabilities, page_size, skip, want_page, want_filter, warned', [
+    (['1.2.840.113556.1.4.800'], 5000, 'auto', 1000,
+     '(&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))', True),
+    (['1.2.840.113556.1.4.800'], 1000, 'never', 1000, '(objectClass=person)', False),
+    (['1.2.840.113556.1.4.800'], 200, 'auto', 200,
+     '(&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))', False),
+    ([], 5000, 'auto', 5000, '(objectClass=person)', False),  # OpenLDAP: no MaxPageSize to respect, no UAC
+])
+def test_apply_directory_defaults(monkeypatch, capabilities, page_size, skip, want_page, want_filter, warned):
+    monkeypatch.setattr(lp, 'read_root_dse', lambda conn: {'supportedcapabilities': capabilities})
+    params = {'search_filter': '(objectClass=person)', 'page_size': page_size, 'skip_disabled': skip,
+              'disabled_filter': AD_DISABLED}
+    module = WarningModule()
+    lp.apply_directory_defaults(module, None, params)
+    assert (params['page_size'], params['search_filter'], bool(module.warnings)) == (want_page, want_filter, warned)
