@@ -14,7 +14,10 @@ class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options:
   server_uri:
-    description: LDAP server, C(ldap://host[:port]) or C(ldaps://host[:port]).
+    description:
+      - LDAP server, C(ldaps://host[:port]) (recommended) or C(ldap://host[:port]) with O(start_tls).
+      - Active Directory refuses a simple bind over plain C(ldap://) by default (C(strongerAuthRequired)); the task
+        then fails naming the fix (C(ldaps://) or O(start_tls)).
     type: str
     required: true
   start_tls:
@@ -26,7 +29,9 @@ options:
     type: bool
     default: true
   ca_file:
-    description: PEM file of the CA(s) that signed the server certificate; the system store when omitted.
+    description:
+      - PEM file of the CA(s) that signed the server certificate; the system store when omitted. For AD, export the
+        CA of the domain controllers' LDAPS certificate (an enterprise CA or the DC's own) to the controller.
     type: path
   bind_dn:
     description:
@@ -49,4 +54,20 @@ options:
     description: Attribute holding the mail address (its first value is used); the photo file is named after it.
     type: str
     default: mail
+  skip_disabled:
+    description:
+      - Leave disabled accounts out (their photos are not exported, so O(sametime.deploy.ldap_photo_export#module:prune)
+        removes them, and they get no URL) by ANDing C((!<disabled_filter>)) to O(search_filter).
+      - C(auto) does so on Active Directory (rootDSE capability 1.2.840.113556.1.4.800) only, since elsewhere
+        C(userAccountControl) does not exist and the filter would match nobody. C(always) applies O(disabled_filter) on
+        any directory (give one that fits it, for example C((pwdAccountLockedTime=000001010000Z)) on OpenLDAP);
+        C(never) exports disabled accounts too.
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  disabled_filter:
+    description:
+      - Filter matching disabled accounts. The default is AD's C(userAccountControl) bit 2 (ACCOUNTDISABLE).
+    type: str
+    default: (userAccountControl:1.2.840.113556.1.4.803:=2)
 """

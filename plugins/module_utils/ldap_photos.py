@@ -51,6 +51,16 @@ STATE_FILE_NAME = '.ldap_photo_export.json'
 STATE_VERSION = 1
 BUNDLE_MARKER = '.complete'
 DEFAULT_CHANGE_ATTRIBUTES = ('entryCSN', 'uSNChanged', 'modifyTimestamp')
+# Active Directory: rootDSE supportedCapabilities value LDAP_CAP_ACTIVE_DIRECTORY_OID; userAccountControl bit 2
+# (ACCOUNTDISABLE) tested with the LDAP_MATCHING_RULE_BIT_AND rule; MaxPageSize of the default query policy
+AD_CAPABILITY_OID = '1.2.840.113556.1.4.800'
+AD_DISABLED_FILTER = '(userAccountControl:1.2.840.113556.1.4.803:=2)'
+AD_MAX_PAGE_SIZE = 1000
+# The default photo URL attribute: in AD's schema (user objects may hold it) and in OpenLDAP's inetorgperson.schema
+# (RFC 2079), unlike photoURL (in neither); AD's wWWHomePage often holds a real home page already (docs/photos.md).
+DEFAULT_URL_ATTRIBUTE = 'labeledURI'
+# LDAP result codes of a simple bind refused for lack of transport encryption (AD: strongerAuthRequired)
+NEEDS_TLS_RESULTS = (8, 13)  # strongerAuthRequired, confidentialityRequired
 
 JPEG_SOI = b'\xff\xd8\xff'
 JPEG_EOI = b'\xff\xd9'
@@ -70,6 +80,8 @@ CONNECTION_SPEC = dict(
     search_base=dict(type='str', required=True),
     search_filter=dict(type='str', default='(objectClass=person)'),
     mail_attribute=dict(type='str', default='mail'),
+    skip_disabled=dict(type='str', default='auto', choices=['auto', 'always', 'never']),
+    disabled_filter=dict(type='str', default=AD_DISABLED_FILTER),
 )
 
 
@@ -280,13 +292,24 @@ def connect(params):
             if not conn.start_tls():
                 raise PhotoExportError('StartTLS on %s failed: %s' % (uri, describe_result(conn)))
         if not conn.bind():
-            raise PhotoExportError('bind to %s as %r failed: %s' % (uri, params.get('bind_dn') or 'anonymous',
-                                                                    describe_result(conn)))
+            raise PhotoExportError(bind_failure_message(uri, params, conn.result or {}))
     except LDAPException as exc:
         raise PhotoExportError('cannot connect to %s: %s' % (uri, to_native(exc)))
     if params.get('fast_entries', True):
         install_fast_entries(conn)
     return conn
+
+
+def bind_failure_message(uri, params, result):
+    """What a refused bind means; a refusal for lack of TLS names the settings that fix it."""
+    who = params.get('bind_dn') or 'anonymous'
+    text = '%s (%s) %s' % (result.get('description'), result.get('result'), result.get('message') or '')
+    if result.get('result') in NEEDS_TLS_RESULTS:
+        return ('bind to %s as %r refused: the server requires transport encryption for a simple bind (%s). '
+                'Use server_uri ldaps://<host>:636 or keep ldap:// and set start_tls: true (role photo_sync: '
+                'photo_sync_ldap_uri / photo_sync_ldap_start_tls), with ca_file naming the CA of the directory\'s '
+                'certificate (photo_sync_ldap_ca_file)' % (uri, who, text.strip()))
+    return 'bind to %s as %r failed: %s' % (uri, who, text)
 
 
 def check_positive(module, params, names=('page_size', 'timeout', 'report_limit')):
@@ -559,6 +582,107 @@ def read_entry(conn, dn, attributes):
         if item.get('type') == 'searchResEntry':
             return item['raw_attributes']
     return None
+
+
+# --------------------------------------------------------------------------- directory kind and preflight
+
+def read_root_dse(conn):
+    """{lower-cased attribute: [text values]} of the rootDSE (capabilities, subschema entry)."""
+    raw = read_entry(conn, '', ['supportedCapabilities', 'subschemaSubentry']) or {}
+    out = {}
+    for key, values in raw.items():  # ldap3 may add an empty spelling of a requested name beside the real one
+        out.setdefault(key.lower().split(';', 1)[0], []).extend(
+            to_text(v, errors='surrogate_or_replace') for v in values)
+    return out
+
+
+def is_active_directory(root_dse):
+    return AD_CAPABILITY_OID in (root_dse or {}).get('supportedcapabilities', [])
+
+
+def effective_filter(user_filter, skip_disabled, disabled_filter, active_directory):
+    """The user filter, ANDed with NOT disabled_filter when disabled accounts are left out: skip_disabled 'always',
+    or 'auto' on Active Directory (elsewhere userAccountControl is unknown, and a filter on it would match nobody)."""
+    if skip_disabled == 'never' or (skip_disabled == 'auto' and not active_directory):
+        return user_filter
+    user_filter = (user_filter or '').strip() or '(objectClass=*)'
+    if not user_filter.startswith('('):
+        user_filter = '(%s)' % user_filter
+    disabled_filter = (disabled_filter or '').strip()
+    if not disabled_filter.startswith('('):
+        disabled_filter = '(%s)' % disabled_filter
+    return '(&%s(!%s))' % (user_filter, disabled_filter)
+
+
+def apply_directory_defaults(module, conn, params):
+    """Read the rootDSE; on AD leave disabled accounts out (skip_disabled=auto) and keep page_size within AD's
+    MaxPageSize. Updates params['search_filter'] and params['page_size']; returns the rootDSE."""
+    root_dse = read_root_dse(conn)
+    active_directory = is_active_directory(root_dse)
+    params['search_filter'] = effective_filter(params['search_filter'], params.get('skip_disabled', 'auto'),
+                                               params.get('disabled_filter') or AD_DISABLED_FILTER, active_directory)
+    if active_directory and params.get('page_size', 0) > AD_MAX_PAGE_SIZE:
+        module.warn('page_size %d is above Active Directory\'s MaxPageSize: %d is used'
+                    % (params['page_size'], AD_MAX_PAGE_SIZE))
+        params['page_size'] = AD_MAX_PAGE_SIZE
+    return root_dse
+
+
+_NAME_RE = re.compile(r"\bNAME\s+(?:'([^']*)'|\(((?:\s*'[^']*')+)\s*\))")
+
+
+def attribute_type_names(description):
+    """The NAMEs of one RFC 4512 AttributeTypeDescription (as in a subschema entry's attributeTypes), or [] when it
+    has none."""
+    found = _NAME_RE.search(description)
+    if not found:
+        return []
+    if found.group(1) is not None:
+        return [found.group(1)]
+    return re.findall(r"'([^']*)'", found.group(2))
+
+
+def schema_has_attribute(attribute_types, name):
+    """True when one of the attributeTypes descriptions names `name` (case-insensitive)."""
+    lower = name.lower()
+    return any(lower in (n.lower() for n in attribute_type_names(d)) for d in attribute_types)
+
+
+def check_url_attribute_in_schema(conn, root_dse, url_attr):
+    """Fail unless the directory's schema (the subschema entry named by the rootDSE: AD's CN=Aggregate,CN=Schema,...;
+    OpenLDAP's cn=Subschema) defines url_attr."""
+    subschema = (root_dse.get('subschemasubentry') or [None])[0]
+    if not subschema:
+        raise PhotoExportError('cannot check that %s is in the schema: the rootDSE names no subschemaSubentry'
+                               % url_attr)
+    raw = read_entry(conn, subschema, ['attributeTypes']) or {}
+    types = [to_text(v, errors='surrogate_or_replace') for v in raw_values(raw, 'attributeTypes')]
+    if not types:
+        raise PhotoExportError('cannot check that %s is in the schema: %s returned no attributeTypes'
+                               % (url_attr, subschema))
+    if not schema_has_attribute(types, url_attr):
+        hint = ('Active Directory has labeledURI (the default), url and wWWHomePage, not photoURL'
+                if is_active_directory(root_dse) else 'labeledURI (the default) is in inetorgperson.schema')
+        raise PhotoExportError('the attribute %s is not in the directory\'s schema (%s); nothing was modified. Set '
+                               'url_attribute (role: photo_sync_url_attribute, which the business-card mapping shares) '
+                               'to one the schema has: %s' % (url_attr, subschema, hint))
+
+
+def check_url_attribute_writable(conn, root_dse, url_attr, dn, bind_dn):
+    """On AD: fail unless the bound account may write url_attr on `dn` (its constructed allowedAttributesEffective).
+    Other directories publish no standard effective-rights attribute: their first refused write stops the run."""
+    if not is_active_directory(root_dse):
+        return
+    raw = read_entry(conn, dn, ['allowedAttributesEffective'])
+    if raw is None:
+        return  # gone since the search: the write loop reports what it finds
+    allowed = [to_text(v, errors='surrogate_or_replace').lower() for v in raw_values(raw, 'allowedAttributesEffective')]
+    if url_attr.lower() not in allowed:
+        raise PhotoExportError('%s may not write %s on %s (allowedAttributesEffective does not list it); nothing was '
+                               'modified. Delegate "Write %s" on the users\' OU to that account (for example '
+                               'samba-tool dsacl set --objectdn=<OU> --sddl="(OA;CIIO;WP;<schemaIDGUID of %s>;;<SID>)" '
+                               'or dsacls "<OU>" /I:S /G "<DOMAIN>\\<account>:WP;%s;user")'
+                               % (bind_dn or 'the anonymous bind', url_attr, dn, url_attr, url_attr, url_attr))
 
 
 # --------------------------------------------------------------------------- export workflow
@@ -847,8 +971,13 @@ def build_bundle(module, dest, bundle_path):
 
 # --------------------------------------------------------------------------- photoURL workflow
 
-def update_photo_urls(module, conn, params):
-    """Set url_attribute of every user found to the rendered template; only where it differs."""
+def update_photo_urls(module, conn, params, root_dse=None):
+    """Set url_attribute of every user found to the rendered template; only where it differs. With `root_dse`
+    (apply_directory_defaults) and params['preflight'], the schema and (on AD) the bound account's right to write
+    the attribute are checked before the first write - in check mode too."""
+    preflight = root_dse is not None and params.get('preflight', True)
+    if preflight:
+        check_url_attribute_in_schema(conn, root_dse, params['url_attribute'])
     mail_attr = params['mail_attribute']
     url_attr = params['url_attribute']
     template = params['url_template']
@@ -862,6 +991,9 @@ def update_photo_urls(module, conn, params):
 
     stream_search(conn, params['search_base'], search_filter, [mail_attr, url_attr], params['page_size'], on_entry)
     candidates, skipped, _protected = classify_entries(entries)
+    if preflight and candidates:
+        check_url_attribute_writable(conn, root_dse, url_attr, candidates[sorted(candidates)[0]]['dn'],
+                                     params.get('bind_dn'))
     modified, unchanged = [], 0
     for name in sorted(candidates):
         entry = candidates[name]

@@ -248,6 +248,7 @@ def main():
 
     try:
         with ldap_photos.bound_connection(params) as conn:
+            ldap_photos.apply_directory_defaults(module, conn, params)
             result = ldap_photos.export_photos(module, conn, params)
         if params['bundle']:
             result['bundle_changed'], result['bundle_sha256'] = ldap_photos.build_bundle(

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: ldap_photo_url
-short_description: Point every user's photo URL attribute (C(photoURL)) at their exported photo
+short_description: Point every user's photo URL attribute (C(labeledURI) by default) at their exported photo
 version_added: 0.1.0
 description:
   - Sets O(url_attribute) of every user found below O(search_base) to O(url_template) with C({mail}) replaced by the
@@ -19,6 +19,11 @@ description:
     C(UserInfoConfig.xml) to serve Connect/Notes embedded clients too, which needs an C(http://) URL.
   - Modifies (C(MODIFY_REPLACE)) only entries whose value differs; users whose mail cannot be a file name, or that share
     a mail, are skipped and reported, exactly as the export skips them.
+  - Before the first write (and in check mode) it checks that O(url_attribute) is in the directory's schema (the
+    subschema entry the rootDSE names) and, on Active Directory, that the bound account may write it on the first
+    user (the constructed attribute C(allowedAttributesEffective)); either failure stops the task with nothing
+    modified. Other directories publish no standard effective-rights attribute, so there the first refused write stops
+    the task. O(preflight=false) skips both checks.
   - Needs the C(ldap3) Python library, so run it on the controller (C(delegate_to=localhost) and C(run_once=true) on the task).
 author:
   - sametime.deploy contributors (!UNKNOWN)
@@ -42,9 +47,20 @@ options:
     type: str
     default: (objectClass=person)
   url_attribute:
-    description: Attribute to set (single value). C(photoURL) exists in AD and Domino; for OpenLDAP add it to the schema.
+    description:
+      - Attribute to set (to a single value). Must be the attribute the business card reads (C(FieldName) of the
+        C(PhotoURL) detail in C(UserInfoConfig.xml), see M(sametime.deploy.userinfo_config)).
+      - The default C(labeledURI) (RFC 2079) exists in Active Directory's schema for user objects and in OpenLDAP's
+        C(inetorgperson.schema). C(photoURL) is B(not) in any Active Directory schema version (writing it fails with
+        C(noSuchAttribute)); AD also has C(wWWHomePage) (single-valued, often a real home page) and C(url).
+      - Which attribute your Sametime/Domino directory mapping expects is a site decision, hence configurable.
     type: str
-    default: photoURL
+    default: labeledURI
+  preflight:
+    description:
+      - Check the schema and (on AD) the bound account's write right on O(url_attribute) before any write.
+    type: bool
+    default: true
   url_template:
     description:
       - URL with the placeholder C({mail}), for example C(http://icphotos.example.com/{mail}.jpg). No other placeholders.
@@ -70,9 +86,23 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Point photoURL at the IHS photo server
+- name: Point labeledURI at the IHS photo server (Active Directory over LDAPS)
+  sametime.deploy.ldap_photo_url:
+    server_uri: ldaps://dc1.acme.example:636
+    ca_file: /etc/sametime/acme-ad-ca.pem
+    bind_dn: CN=sametime-photourl,OU=Service,DC=acme,DC=example
+    bind_password: "{{ vault_photourl_password }}"
+    search_base: OU=People,DC=acme,DC=example
+    url_template: http://icphotos.acme.example/{mail}.jpg
+    photo_dir: /var/lib/sametime-photos/staging
+  delegate_to: localhost
+  run_once: true
+
+- name: The same on OpenLDAP/Domino-like directories, writing photoURL (added to the schema there)
   sametime.deploy.ldap_photo_url:
     server_uri: ldap://ldap1.acme.example:389
+    start_tls: true
+    url_attribute: photoURL
     bind_dn: cn=sametime-bind,ou=service,dc=acme,dc=example
     bind_password: "{{ vault_ldap_bind_password }}"
     search_base: ou=people,dc=acme,dc=example
@@ -125,7 +155,8 @@ from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
 def main():
     argument_spec = dict(ldap_photos.CONNECTION_SPEC)
     argument_spec.update(
-        url_attribute=dict(type='str', default='photoURL'),
+        url_attribute=dict(type='str', default=ldap_photos.DEFAULT_URL_ATTRIBUTE),
+        preflight=dict(type='bool', default=True),
         url_template=dict(type='str', required=True),
         photo_dir=dict(type='path'),
         page_size=dict(type='int', default=1000),
@@ -152,7 +183,8 @@ def main():
 
     try:
         with ldap_photos.bound_connection(params) as conn:
-            result = ldap_photos.update_photo_urls(module, conn, params)
+            root_dse = ldap_photos.apply_directory_defaults(module, conn, params)
+            result = ldap_photos.update_photo_urls(module, conn, params, root_dse)
     except ldap_photos.PhotoExportError as exc:
         module.fail_json(msg='Setting %s failed: %s' % (params['url_attribute'], exc))
     module.exit_json(**result)

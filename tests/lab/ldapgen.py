@@ -199,9 +199,9 @@ def ldif(users, bind_password):
 
 
 SCHEMA = """\
-# sametime.deploy lab: Active Directory attribute names used by Sametime photo handling.
-# thumbnailPhoto carries AD's OID; photoURL and the auxiliary class use the documentation
-# enterprise arc 1.3.6.1.4.1.32473 (RFC 5612).
+# sametime.deploy lab: photo attributes for the OpenLDAP/Domino-like directory (ad1 is the real AD).
+# thumbnailPhoto carries AD's OID; photoURL (in no AD schema: a Domino-like extension) and the
+# auxiliary class use the documentation enterprise arc 1.3.6.1.4.1.32473 (RFC 5612).
 attributetype ( 2.16.840.1.113730.3.1.35 NAME 'thumbnailPhoto'
     DESC 'AD: small picture of the user (octet string)'
     SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )

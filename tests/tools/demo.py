@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`make demo`: lab up -> site.yml (change report in build/reports) -> the report -> a short verification.
 
-Verification: a guest gets 403 for a photo without a cookie, the office gets the photo (bytes equal to the LDAP
-entry's), the meeting servers resolve each other to their production addresses, DB2 HADR is in PEER.
+Verification: a guest gets 403 for a photo without a cookie, the office gets the photo (bytes equal to the entry's
+thumbnailPhoto in the lab's Active Directory, ad1), a disabled AD account's photo is not published, the meeting servers
+resolve each other to their production addresses, DB2 HADR is in PEER.
 Exit status: 0 when everything holds; 1 when a check fails; 2 when lab-up or site.yml fails.
 """
 
@@ -68,9 +69,12 @@ def main():
         if not ok:
             failures.append(text)
 
-    with open(os.path.join(REPO, '.lab', 'ldap', 'users.json')) as handle:
+    # the lab inventory's directory is ad1 (Samba AD DC): its manifest, written by tests/lab/adgen.py
+    with open(os.path.join(REPO, '.lab', 'ad', 'users.json')) as handle:
         users = json.load(handle)
-    user = [u for u in users if u['kind'] == 'normal' and u['has_photo'] and u['photo_is_jpeg']][0]
+    user = [u for u in users if u['kind'] == 'normal' and u['has_photo'] and u['photo_is_jpeg']
+            and not u['disabled']][0]
+    leaver = [u for u in users if u['kind'] == 'normal' and u['has_photo'] and u['disabled']][0]
     url = '%s/%s.jpg' % (IHS, user['mail'].lower())
     host_header = 'Host: icphotos.acme.example'
 
@@ -81,6 +85,11 @@ def main():
     digest = hashlib.sha256(office.stdout).hexdigest()
     check(office.returncode == 0 and digest == user['photo_sha256'], 'office gets the photo of %s' % user['mail'],
           '%d bytes, sha256 %s' % (len(office.stdout), 'matches LDAP' if digest == user['photo_sha256'] else 'differs'))
+
+    gone = in_host('client-office', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '10', '-H',
+                   host_header, '%s/%s.jpg' % (IHS, leaver['mail'].lower()))
+    check(gone.stdout.decode() == '404', 'the disabled account %s has no published photo' % leaver['mail'],
+          'HTTP %s' % gone.stdout.decode())
 
     for host, peer in (('meeting1', 'meeting2'), ('meeting2', 'meeting1')):
         got = in_host(host, 'getent', 'hosts', peer).stdout.decode().split()

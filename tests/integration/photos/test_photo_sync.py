@@ -4,6 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """playbooks/photos.yml (role photo_sync) against the lab: ldap1's slapd -> controller staging -> ihs1 docroot.
 
+The lab inventory points photo_sync at ad1 (Active Directory, test_photo_sync_ad.py); these tests add
+slapd.yml (-e @...) to use the lab's second directory kind, OpenLDAP with photoURL.
+
 The tests run in file order and share the lab: each one leaves the directory as it found it.
 """
 
@@ -26,6 +29,7 @@ import pytest
 ldap3 = pytest.importorskip('ldap3')
 
 PLAYBOOK = 'playbooks/photos.yml'
+SLAPD_VARS = '@tests/integration/photos/slapd.yml'
 IHS = '/opt/IBM/HTTPServer'
 DOCROOT = IHS + '/photos'
 SETS = IHS + '/photo-sets'
@@ -63,7 +67,7 @@ RESULT_RE = re.compile(r'^(?:ok|changed|fatal|failed): \[ihs1(?: -> localhost)?\
 
 def run(ansible_playbook, *args):
     """Run the playbook with -v; (process, {task name: result of ihs1 as printed in JSON by the default callback})."""
-    proc = ansible_playbook(PLAYBOOK, '-v', *args, env={'ANSIBLE_CALLBACK_RESULT_FORMAT': 'json'})
+    proc = ansible_playbook(PLAYBOOK, '-v', '-e', SLAPD_VARS, *args, env={'ANSIBLE_CALLBACK_RESULT_FORMAT': 'json'})
     results = {}
     decoder = json.JSONDecoder()
     tasks = list(TASK_RE.finditer(proc.stdout))
@@ -239,7 +243,7 @@ def test_slapd_stopped_mid_export(lab, lab_users, ansible_playbook):
             if os.path.exists(state):
                 os.unlink(state)  # every photo is read again: a long export to interrupt
             cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', lab.inventory, PLAYBOOK,
-                   '-e', 'photo_sync_page_size=1', '-e', 'photo_sync_ldap_timeout=5']
+                   '-e', SLAPD_VARS, '-e', 'photo_sync_page_size=1', '-e', 'photo_sync_ldap_timeout=5']
             env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(lab.repo, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
                        PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
             play = subprocess.Popen(cmd, cwd=lab.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

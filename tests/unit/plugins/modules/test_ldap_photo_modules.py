@@ -371,7 +371,8 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
     calls = {'n': 0}
 
     def dying_search(self, *args, **kwargs):
-        calls['n'] += 1
+        if args and args[0] != '':  # the rootDSE read (directory kind) is not a page of the export
+            calls['n'] += 1
         if calls['n'] == 2:  # pass 1 has read its first page: the server goes away
             slapd.stop()
         return real_search(self, *args, **kwargs)
@@ -464,7 +465,7 @@ def test_jpegphoto_attribute_and_size_limit(slapd, workdir, run_module):
 
 def url_args(slapd, **extra):
     args = {'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD, 'search_base': PEOPLE,
-            'url_template': 'http://icphotos.acme.example/{mail}.jpg', 'page_size': 4}
+            'url_template': 'http://icphotos.acme.example/{mail}.jpg', 'page_size': 4, 'url_attribute': 'photoURL'}
     args.update(extra)
     return args
 
@@ -531,6 +532,30 @@ def test_photo_url_rejects_bad_template_and_read_only_bind(slapd, run_module):
     assert failed and 'Setting photoURL failed: setting photoURL on' in result['msg']
     assert 'after 0 modifications' in result['msg']
     conn.unbind()
+
+
+def test_photo_url_default_attribute_is_in_the_openldap_schema(slapd, run_module):
+    """The default (labeledURI) passes the schema preflight on OpenLDAP (inetorgperson.schema) and is written."""
+    args = url_args(slapd)
+    del args['url_attribute']
+    result, failed = run_module(ldap_photo_url, args)
+    assert not failed, result
+    conn = slapd.admin()
+    conn.search('uid=alice,' + PEOPLE, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['labeledURI'])
+    assert conn.response[0]['raw_attributes']['labeledURI'] == [b'http://icphotos.acme.example/alice@acme.example.jpg']
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_photo_url_attribute_missing_from_the_schema_fails_before_any_write(slapd, run_module, check_mode):
+    """wWWHomePage is AD's, not OpenLDAP's: the preflight reads cn=Subschema and stops with the fix, nothing written."""
+    result, failed = run_module(ldap_photo_url, url_args(slapd, url_attribute='wWWHomePage', _ansible_check_mode=check_mode))
+    assert failed
+    assert 'the attribute wWWHomePage is not in the directory\'s schema (cn=Subschema); nothing was modified' in result['msg']
+    assert 'photo_sync_url_attribute' in result['msg']
+    assert all(v in ([], None) for v in photo_urls(slapd).values())
+    # preflight off: the server itself refuses the first write (an undefined attribute type)
+    result, failed = run_module(ldap_photo_url, url_args(slapd, url_attribute='wWWHomePage', preflight=False))
+    assert failed and 'after 0 modifications' in result['msg']
 
 
 @pytest.mark.parametrize('fast_entries', [True, False])

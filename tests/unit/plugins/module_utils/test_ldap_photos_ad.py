@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Active Directory defaults of ldap_photos: disabled-account filter, directory kind, schema lookup, bind refusal."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos as lp
+
+AD_DISABLED = '(userAccountControl:1.2.840.113556.1.4.803:=2)'
+
+
+@pytest.mark.parametrize('user_filter, skip, disabled, is_ad, expected', [
+    ('(objectClass=person)', 'auto', AD_DISABLED, True,
+     '(&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))'),
+    ('(objectClass=person)', 'auto', AD_DISABLED, False, '(objectClass=person)'),
+    ('(objectClass=person)', 'never', AD_DISABLED, True, '(objectClass=person)'),
+    ('(objectClass=person)', 'always', '(pwdAccountLockedTime=000001010000Z)', False,
+     '(&(objectClass=person)(!(pwdAccountLockedTime=000001010000Z)))'),
+    ('objectClass=user', 'always', 'nsAccountLock=TRUE', False, '(&(objectClass=user)(!(nsAccountLock=TRUE)))'),
+    ('', 'auto', AD_DISABLED, True, '(&(objectClass=*)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))'),
+])
+def test_effective_filter(user_filter, skip, disabled, is_ad, expected):
+    assert lp.effective_filter(user_filter, skip, disabled, is_ad) == expected
+
+
+@pytest.mark.parametrize('root_dse, expected', [
+    ({'supportedcapabilities': ['1.2.840.113556.1.4.800', '1.2.840.113556.1.4.1670']}, True),
+    ({'supportedcapabilities': []}, False),
+    ({}, False),
+    (None, False),
+])
+def test_is_active_directory(root_dse, expected):
+    assert lp.is_active_directory(root_dse) is expected
+
+
+# attributeTypes values as the two servers print them (Samba 4.17's CN=Aggregate; OpenLDAP 2.5's cn=Subschema)
+AD_LABELED_URI = ("( 1.3.6.1.4.1.250.1.57 NAME 'labeledURI' SYNTAX '1.3.6.1.4.1.1466.115.121.1.15' )")
+AD_WWW = ("( 1.2.840.113556.1.2.464 NAME 'wWWHomePage' SYNTAX '1.3.6.1.4.1.1466.115.121.1.15' SINGLE-VALUE )")
+OPENLDAP_CN = ("( 2.5.4.3 NAME ( 'cn' 'commonName' ) DESC 'RFC4519: common name(s) for which the entity is known by' "
+               "SUP name )")
+OPENLDAP_URI = ("( 1.3.6.1.4.1.250.1.57 NAME 'labeledURI' DESC 'RFC2079: Uniform Resource Identifier with optional "
+                "label' EQUALITY caseExactMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )")
+
+
+@pytest.mark.parametrize('description, names', [
+    (AD_LABELED_URI, ['labeledURI']),
+    (AD_WWW, ['wWWHomePage']),
+    (OPENLDAP_CN, ['cn', 'commonName']),
+    (OPENLDAP_URI, ['labeledURI']),
+    ("( 1.2.3.4 SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )", []),
+])
+def test_attribute_type_names(description, names):
+    assert lp.attribute_type_names(description) == names
+
+
+@pytest.mark.parametrize('types, name, expected', [
+    ([AD_LABELED_URI, AD_WWW], 'labeleduri', True),
+    ([AD_LABELED_URI, AD_WWW], 'photoURL', False),
+    ([OPENLDAP_CN, OPENLDAP_URI], 'commonName', True),
+    ([OPENLDAP_CN, OPENLDAP_URI], 'wWWHomePage', False),
+    # a DESC mentioning a name is not a NAME
+    (["( 1.2.3 NAME 'other' DESC 'like photoURL' )"], 'photoURL', False),
+])
+def test_schema_has_attribute(types, name, expected):
+    assert lp.schema_has_attribute(types, name) is expected
+
+
+@pytest.mark.parametrize('result, fix_named', [
+    # Samba AD DC 4.17 over plain ldap:// (reference ad.md): "BindSimple: Transport encryption required."
+    ({'result': 8, 'description': 'strongerAuthRequired', 'message': 'BindSimple: Transport encryption required.'}, True),
+    ({'result': 13, 'description': 'confidentialityRequired', 'message': 'TLS confidentiality required'}, True),
+    ({'result': 49, 'description': 'invalidCredentials', 'message': '80090308: LdapErr: DSID-0C09041C'}, False),
+])
+def test_bind_failure_message(result, fix_named):
+    msg = lp.bind_failure_message('ldap://dc1.acme.example:389', {'bind_dn': 'CN=x'}, result)
+    assert result['message'] in msg and "as 'CN=x'" in msg
+    assert ('ldaps://<host>:636' in msg and 'start_tls: true' in msg and 'photo_sync_ldap_start_tls' in msg
+            and 'ca_file' in msg) is fix_named
+
+
+class WarningModule(object):
+    def __init__(self):
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+@pytest.mark.parametrize('capabilities, page_size, skip, want_page, want_filter, warned', [
+    (['1.2.840.113556.1.4.800'], 5000, 'auto', 1000,
+     '(&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))', True),
+    (['1.2.840.113556.1.4.800'], 1000, 'never', 1000, '(objectClass=person)', False),
+    (['1.2.840.113556.1.4.800'], 200, 'auto', 200,
+     '(&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))', False),
+    ([], 5000, 'auto', 5000, '(objectClass=person)', False),  # OpenLDAP: no MaxPageSize to respect, no UAC
+])
+def test_apply_directory_defaults(monkeypatch, capabilities, page_size, skip, want_page, want_filter, warned):
+    monkeypatch.setattr(lp, 'read_root_dse', lambda conn: {'supportedcapabilities': capabilities})
+    params = {'search_filter': '(objectClass=person)', 'page_size': page_size, 'skip_disabled': skip,
+              'disabled_filter': AD_DISABLED}
+    module = WarningModule()
+    lp.apply_directory_defaults(module, None, params)
+    assert (params['page_size'], params['search_filter'], bool(module.warnings)) == (want_page, want_filter, warned)
