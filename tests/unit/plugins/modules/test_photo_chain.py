@@ -105,7 +105,8 @@ def test_every_photo_url_the_run_wrote_is_served(tmp_path, run_module, docroot, 
         assert not failed, exported
         subprocess.check_call(['tar', '-xf', str(bundle), '-C', docroot])  # what ansible.builtin.unarchive runs
         linked, failed = run_module(ldap_photo_url, dict(
-            ldap, url_template='http://127.0.0.1:%d/{mail}.jpg' % port, photo_dir=str(staging)))
+            ldap, url_attribute='photoURL', url_template='http://127.0.0.1:%d/{mail}.jpg' % port,
+            photo_dir=str(staging)))
         assert not failed, linked
         urls = _photo_urls(slapd)
     finally:
