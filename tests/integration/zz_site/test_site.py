@@ -101,13 +101,27 @@ def _apache(lab_exec):
     return {'pid': pid, 'start': start, 'graceful': log.count('Graceful restart requested') + log.count('SIGUSR1')}
 
 
-def _ldap_urls():
-    proc = subprocess.run(['ldapsearch', '-x', '-LLL', '-o', 'ldif-wrap=no', '-H', 'ldap://203.0.113.30', '-b',
-                           'ou=people,dc=acme,dc=example', '-E', 'pr=1000/noprompt', '(photoURL=*)', 'photoURL'],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60,
-                          check=False)
-    assert proc.returncode == 0, proc.stderr
-    return hashlib.sha256(proc.stdout.encode()).hexdigest(), proc.stdout.count('photoURL:')
+def _ad_admin_password(lab):
+    with open(os.path.join(lab.lab_dir, 'ad', 'admin.pw')) as handle:
+        return handle.read().strip()
+
+
+def _ldap_urls(lab):
+    """The photo URLs site.yml writes: labeledURI of the lab's AD users (read over LDAPS with the lab CA)."""
+    import ssl  # pylint: disable=import-outside-toplevel
+    import ldap3  # pylint: disable=import-outside-toplevel
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=os.path.join(lab.lab_dir, 'ad', 'ca.pem'))
+    conn = ldap3.Connection(ldap3.Server('ldaps://203.0.113.31:636', tls=tls, connect_timeout=10),
+                            'CN=Administrator,CN=Users,DC=acme,DC=example', _ad_admin_password(lab), auto_bind=True,
+                            receive_timeout=60)
+    try:
+        entries = conn.extend.standard.paged_search('OU=People,DC=acme,DC=example', '(labeledURI=*)',
+                                                    attributes=['labeledURI'], paged_size=500, generator=True)
+        urls = sorted((e['dn'].lower(), tuple(sorted(e['attributes']['labeledURI'])))
+                      for e in entries if e.get('type') == 'searchResEntry')
+    finally:
+        conn.unbind()
+    return hashlib.sha256(repr(urls).encode()).hexdigest(), len(urls)
 
 
 def _was_changes(lab):
@@ -126,7 +140,7 @@ def _was_changes(lab):
 
 
 def _state(lab, lab_exec):
-    return {'files': _files(lab), 'links': _links(lab), 'apache': _apache(lab_exec), 'ldap': _ldap_urls(),
+    return {'files': _files(lab), 'links': _links(lab), 'apache': _apache(lab_exec), 'ldap': _ldap_urls(lab),
             'was': _was_changes(lab)}
 
 
@@ -203,6 +217,7 @@ def test_site_converges_every_host(fresh_lab, lab_exec, ansible_playbook):
     hadr = lab_exec('db2a', ['su', '-', 'db2inst1', '-c', 'db2pd -hadr -db STMS']).stdout
     assert re.search(r'HADR_STATE\s*=\s*PEER', hadr), hadr
     STATE['converged'] = _state(fresh_lab, lab_exec)
+    assert STATE['converged']['ldap'][1] > 0, 'site.yml wrote no photo URL (labeledURI) into the lab AD'
     manifest = json.load(open(os.path.join(STATE['reports'], 'last.backups.json')))
     STATE['manifest'] = manifest
     paths = set(item['path'] for item in manifest['backups'])
@@ -220,6 +235,7 @@ def test_second_run_changes_nothing(fresh_lab, lab_exec, ansible_playbook):
     after = _state(fresh_lab, lab_exec)
     assert _diff(before['files'], after['files']) == []
     assert before['apache'] == after['apache']
+    assert before['ldap'] == after['ldap']
     # a run without backups leaves the manifest of the last run that made some
     assert json.load(open(os.path.join(STATE['reports'], 'last.backups.json'))) == STATE['manifest']
 
