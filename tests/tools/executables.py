@@ -307,8 +307,8 @@ def _from_argv(elements, rel, calls):
         return
     calls.extend(_word_calls(words[0], rel, elements[0].lineno))
     for i, word in enumerate(words[:-1]):  # sh -c 'script', bash -c, su - user -c 'script'
-        if word == '-c' and words[i + 1] is not None and any(w in ('sh', 'bash', 'su', '/bin/sh', '/bin/bash')
-                                                              for w in words[:i] if w):
+        shells = ('sh', 'bash', 'su', '/bin/sh', '/bin/bash')
+        if word == '-c' and words[i + 1] is not None and any(w in shells for w in words[:i] if w):
             calls.extend(scan_shell(words[i + 1], rel, elements[i + 1].lineno))
 
 
@@ -374,13 +374,11 @@ def scan_python(text, rel):
 def _tasks(node):
     if isinstance(node, list):
         for item in node:
-            for task in _tasks(item):
-                yield task
+            yield from _tasks(item)
     elif isinstance(node, dict):
         yield node
         for key in ('tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always'):
-            for task in _tasks(node.get(key)):
-                yield task
+            yield from _tasks(node.get(key))
 
 
 def scan_yaml(text, rel):
