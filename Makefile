@@ -7,11 +7,15 @@ VENV := $(REPO)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 COLLECTION_LINK := $(REPO)/.collections/ansible_collections/sametime/deploy
+# The Debian packages of bindep.txt (profiles lab, test, bench): installed when missing (root with apt), else the
+# target stops first and names the packages and the apt-get command.
+SYSDEPS := $(REPO)/tests/tools/sysdeps.sh
+FIND_PYTHON := $(REPO)/tests/tools/find_python.sh
 export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv link test lint sanity unit integration molecule lab-up lab-down lab-status demo bench build \
-        release ee-context test-compat clean
+        release ee-context test-compat clean packages-lab packages-test packages-bench
 
 COMPAT_VENV := $(REPO)/.venv-compat
 COMPAT_STAMP := $(COMPAT_VENV)/.installed
@@ -25,20 +29,30 @@ $(COMPAT_STAMP): requirements.txt Makefile
 	@touch $@
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@test -x $(PY) || $$($(REPO)/tests/tools/find_python.sh) -m venv $(VENV)
+	@test -x $(PY) || { py=$$($(FIND_PYTHON)); $${py:-false} -c 'import venv, ensurepip' 2>/dev/null || \
+	    $(SYSDEPS) venv; $$($(FIND_PYTHON)) -m venv $(VENV); }
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
 venv: $(STAMP) link ## create .venv and install the requirements
 
+packages-lab: ## install the Debian packages the lab needs (bindep.txt profile lab)
+	@$(SYSDEPS) lab
+
+packages-test: ## install the Debian packages the lab and make test need (profiles lab, test)
+	@$(SYSDEPS) lab test
+
+packages-bench: ## install the Debian packages the lab and the benches need (profiles lab, bench)
+	@$(SYSDEPS) lab bench
+
 link: ## make the checkout visible as sametime.deploy under .collections/
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn ../../.. $(COLLECTION_LINK)
 
-test: venv $(COMPAT_STAMP) ## lint + sanity + unit, then lab up -> integration + molecule -> lab down; one closing line
+test: packages-test venv $(COMPAT_STAMP) ## lint + sanity + unit, then lab up -> integration + molecule -> lab down; one closing line
 	$(PY) tests/tools/run_tests.py
 
 lint: venv ## ansible-lint, production profile
@@ -50,13 +64,13 @@ sanity: venv ## ansible-test sanity (offline)
 unit: venv ## unit tests and emulator tests
 	$(PY) tests/tools/run_tests.py --only unit
 
-integration: venv ## integration tests on the lab (brings it up and down)
+integration: packages-test venv ## integration tests on the lab (brings it up and down)
 	$(PY) tests/tools/run_tests.py --only integration
 
-molecule: venv ## molecule scenarios on the lab (brings it up and down)
+molecule: packages-test venv ## molecule scenarios on the lab (brings it up and down)
 	$(PY) tests/tools/run_tests.py --only molecule
 
-lab-up: venv ## build the lab estate (namespaces, sshd, Apache, slapd, emulators)
+lab-up: packages-lab venv ## build the lab estate (namespaces, sshd, Apache, slapd, emulators)
 	$(PY) tests/lab/labctl up
 
 lab-down: ## remove everything the lab made
@@ -65,10 +79,10 @@ lab-down: ## remove everything the lab made
 lab-status: ## show the lab's hosts and processes
 	$(PY) tests/lab/labctl status
 
-demo: venv ## lab up -> site.yml -> change report -> verification
+demo: packages-lab venv ## lab up -> site.yml -> change report -> verification
 	$(PY) tests/tools/demo.py
 
-bench: venv ## run every bench/*/run and print the ratios
+bench: packages-bench venv ## run every bench/*/run and print the ratios
 	@set -e; for b in bench/*/run; do echo "== $$b"; $$b; done
 
 ee-context: venv ## ansible-builder create (offline) and check the execution environment context
@@ -87,5 +101,5 @@ build: venv ## build the collection tarball
 clean: lab-down ## remove build output (keeps .venv)
 	rm -rf build .pytest_cache
 
-test-compat: venv $(COMPAT_STAMP) ## ansible-core 2.16: sanity (target Pythons 3.6+) and unit tests
+test-compat: packages-test venv $(COMPAT_STAMP) ## ansible-core 2.16: sanity (target Pythons 3.6+) and unit tests
 	SANITY_ALL_PYTHONS=1 RUN_TESTS_VENV=$(COMPAT_VENV) RUN_TESTS_STAGE_PREFIX=core2.16- $(COMPAT_VENV)/bin/python tests/tools/run_tests.py --only sanity,unit

@@ -49,14 +49,22 @@ def env():
     environ['PATH'] = BIN + os.pathsep + environ.get('PATH', '')
     environ['VIRTUAL_ENV'] = VENV
     environ['ANSIBLE_CONFIG'] = os.path.join(REPO, 'ansible.cfg')
-    # molecule sets its own collections path and ignores ansible.cfg's; point it at the checkout's link
     environ['ANSIBLE_COLLECTIONS_PATH'] = os.path.join(REPO, '.collections')
     environ.setdefault('ANSIBLE_FORCE_COLOR', '0')
     environ['PY_COLORS'] = '0'
     return environ
 
 
-def run(cmd, log_name, cwd=REPO):
+def molecule_env():
+    """What a user's shell has with only .venv active: each scenario finds the collection from its own molecule.yml
+    (README: `cd extensions && molecule test -s <name>`), not from the runner's environment."""
+    environ = env()
+    for name in ('ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS'):
+        environ.pop(name, None)
+    return environ
+
+
+def run(cmd, log_name, cwd=REPO, environ=None):
     """Run a command, stream its output to the terminal and a log file; return (rc, output, seconds)."""
     os.makedirs(RESULTS, exist_ok=True)
     log_path = os.path.join(RESULTS, log_name + '.log')
@@ -64,7 +72,7 @@ def run(cmd, log_name, cwd=REPO):
     started = time.time()
     out = []
     with open(log_path, 'w') as log:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=cwd, env=environ or env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 universal_newlines=True)
         for line in proc.stdout:
             sys.stdout.write(line)
@@ -138,7 +146,9 @@ def stage_molecule(tally):
     scenarios = sorted(os.path.basename(os.path.dirname(p))
                        for p in glob.glob(os.path.join(REPO, 'extensions', 'molecule', '*', 'molecule.yml')))
     for scenario in scenarios:
-        rc, out, secs = run([os.path.join(BIN, 'molecule'), 'test', '-s', scenario], 'molecule-' + scenario)
+        # the lab is up (brought up for the lab stages): each scenario's create reuses it and its destroy leaves it
+        rc, out, secs = run([os.path.join(BIN, 'molecule'), 'test', '-s', scenario], 'molecule-' + scenario,
+                            cwd=os.path.join(REPO, 'extensions'), environ=molecule_env())
         tally.add('molecule', scenario, 'passed' if rc == 0 else 'failed', secs)
 
 
