@@ -22,7 +22,9 @@ import ast
 import os
 import re
 import shutil
+import stat
 import tempfile
+import threading
 
 RESULT_PREFIX = 'RESULT|'
 NONE_TOKEN = '%00'
@@ -109,6 +111,92 @@ def _norm_list(value):
             parts.append(part)
     return ','.join(parts)
 '''
+
+
+# ---- names that become part of a WAS target, a containment path or a script -------------------------------------
+
+# IBM, "Object names: What the name string cannot contain" (WAS ND 8.5.5,
+# https://www.ibm.com/docs/en/was-nd/8.5.5?topic=files-object-names-what-name-string-cannot-contain):
+# / \ * , : ; = + ? | < > & % ' " ]]> # $ ~ ( ), no leading period, no leading or trailing space.
+WAS_NAME_FORBIDDEN = '/\\*,:;=+?|<>&%\'"#$~()'
+# Module display names and virtual host names are matched, not created, so IBM's object-name table does not bind
+# them; they still must not break the target string or wsadmin's list syntax, nor carry control characters.
+DISPLAY_NAME_FORBIDDEN = '"[]{}'
+# DB2 database names: 1-8 characters, letters, digits, @ # $, not starting with a digit (DB2 "Naming rules").
+DB2_DATABASE_RE = re.compile(r'^[A-Za-z@#$][A-Za-z0-9@#$]{0,7}$')
+TARGET_RE = re.compile(r'^WebSphere:cell=([^,]*),(node=([^,]*),server=([^,]*)|cluster=([^,]*))$')
+
+
+def _control_chars(value):
+    return [ch for ch in value if ord(ch) < 32 or ord(ch) == 127]
+
+
+def was_name_error(option, value, kind='object'):
+    """None when `value` is a name WAS allows for option `option`; otherwise an error naming the option.
+
+    kind: 'object' (cell, node, server, application, cluster: IBM's object-name rules, and no leading '-' because
+    the profile tools take a server name as a command-line argument), 'display' (module display names).
+    """
+    if value is None:
+        return None
+    text = '%s' % (value,)
+    if text == '':
+        return '%s must not be empty' % option
+    if _control_chars(text):
+        return '%s %r contains control characters, which WAS does not allow in a name' % (option, text)
+    if text != text.strip():
+        return '%s %r has leading or trailing spaces, which WAS does not allow in a name' % (option, text)
+    forbidden = WAS_NAME_FORBIDDEN if kind == 'object' else DISPLAY_NAME_FORBIDDEN
+    bad = sorted(set([ch for ch in text if ch in forbidden]))
+    if kind == 'object' and text.find(']]>') >= 0:
+        bad.append(']]>')
+    if bad:
+        return ('%s %r contains %s, which WAS does not allow in this name (it would change the target or the '
+                'script)' % (option, text, ' '.join(bad)))
+    if kind == 'object' and text[0] in '.-':
+        return '%s %r must not begin with %r' % (option, text, text[0])
+    return None
+
+
+def target_error(option, target):
+    """None when `target` is WebSphere:cell=C,node=N,server=S or WebSphere:cell=C,cluster=X with valid names."""
+    match = TARGET_RE.match(target or '')
+    if not match:
+        return ('%s %r is not of the form WebSphere:cell=CELL,node=NODE,server=SERVER or '
+                'WebSphere:cell=CELL,cluster=CLUSTER' % (option, target))
+    parts = [('cell', match.group(1))]
+    if match.group(5) is not None:
+        parts.append(('cluster', match.group(5)))
+    else:
+        parts += [('node', match.group(3)), ('server', match.group(4))]
+    for what, value in parts:
+        error = was_name_error('%s (%s of %r)' % (option, what, target), value)
+        if error:
+            return error
+    return None
+
+
+def name_errors(checks):
+    """checks: list of (option, value, kind) with kind object|display|db2|target|host; returns the errors."""
+    errors = []
+    for option, value, kind in checks:
+        if value is None:
+            continue
+        if kind == 'target':
+            error = target_error(option, value)
+        elif kind == 'db2':
+            error = None if DB2_DATABASE_RE.match(value) else (
+                '%s %r is not a DB2 database name (1-8 letters, digits, @ # $)' % (option, value))
+        elif kind == 'host':
+            error = None if HOST_RE.match(value) else '%s %r is not a host name or address' % (option, value)
+        else:
+            error = was_name_error(option, value, kind)
+        if error:
+            errors.append(error)
+    return errors
+
+
+HOST_RE = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$')
 
 
 def py_literal(value):
@@ -494,14 +582,26 @@ else:
 '''
 
 
+def _refuse_bad_names(checks):
+    """The builders' own guard: a name that would change a target or a script never reaches wsadmin."""
+    errors = name_errors(checks)
+    if errors:
+        raise ValueError('; '.join(errors))
+
+
 def datasource_reroute_script(databases, properties, apply_changes):
     """properties: list of (name, java type, value, 'list'|'plain')."""
+    _refuse_bad_names([('database_names', d, 'db2') for d in databases])
     return script(DATASOURCE_REROUTE, databases=[d.upper() for d in databases],
                   properties=[list(p) for p in properties], apply=apply_changes)
 
 
 def module_mapping_script(module_name, node, server, application=None, cell=None, virtual_host='default_host',
                           extra_targets=None, apply_changes=True):
+    _refuse_bad_names([('node', node, 'object'), ('server', server, 'object'), ('cell', cell or None, 'object'),
+                       ('application', application or None, 'object'), ('module', module_name, 'display'),
+                       ('virtual_host', virtual_host or None, 'object')]
+                      + [('extra_targets', t, 'target') for t in (extra_targets or [])])
     # The module URI is only known inside the script, which escapes it with _re (same rules as java_regex_literal).
     return script(MODULE_MAPPING, module=module_name, module_re=java_regex_literal(module_name), node=node,
                   server=server, application=application or '', cell=cell or '',
@@ -510,6 +610,7 @@ def module_mapping_script(module_name, node, server, application=None, cell=None
 
 
 def node_sync_script(node=None):
+    _refuse_bad_names([('node', node or None, 'object')])
     return script(NODE_SYNC, node=node or '')
 
 

@@ -117,6 +117,7 @@ def validate(params):
             errors.append('%s must be >= 0' % key)
     if not params['database_names']:
         errors.append('database_names must not be empty')
+    errors += wsadmin.name_errors([('database_names', name, 'db2') for name in params['database_names']])
     return errors
 
 

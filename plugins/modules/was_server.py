@@ -132,6 +132,9 @@ def main():
         validate_certs=dict(type='bool', default=True),
     ), supports_check_mode=True, required_together=[('username', 'password')])
     p = module.params
+    errors = wsadmin.name_errors([('server', p['server'], 'object')])
+    if errors:
+        module.fail_json(msg='; '.join(errors))
     before = wsadmin.server_state(module, p['profile_root'], p['server'], p['username'], p['password'])
     stop = before == 'STARTED' and p['state'] in ('stopped', 'restarted')
     start = p['state'] == 'restarted' or (p['state'] == 'started' and before != 'STARTED')

@@ -108,6 +108,9 @@ def main():
         start_nodeagent=dict(type='bool', default=True),
     ), supports_check_mode=True)
     p = module.params
+    errors = wsadmin.name_errors([('node', p['node'], 'object'), ('dmgr_host', p['dmgr_host'], 'host')])
+    if errors:
+        module.fail_json(msg='; '.join(errors))
     steps = []
     if p['mode'] == 'active':
         steps.append('wsadmin NodeSync %s' % (p['node'] or 'all active nodes'))
