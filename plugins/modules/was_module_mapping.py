@@ -114,6 +114,11 @@ from ansible_collections.sametime.deploy.plugins.module_utils import wsadmin
 def interpret(results, module_name, fail_on_absent):
     """(failure message or None, result dict) from the script's RESULT records."""
     kinds = dict((r['kind'], r) for r in results)
+    if 'unreadable' in kinds:
+        rec = kinds['unreadable']
+        return ('cannot read AdminApp.view %s of %s: the output does not carry the English labels the module reads '
+                '(wsadmin runs with -Duser.language=en -Duser.region=US), so nothing was changed. Raw text: %s'
+                % (rec['option'], rec['application'], rec['text'])), {}
     if 'application_absent' in kinds:
         return 'application %s does not exist' % kinds['application_absent']['application'], {}
     if 'no_application' in kinds:

@@ -55,7 +55,7 @@ def fail(msg):
 
 def parse_args(argv):
     opts = {'lang': 'jacl', 'conntype': 'SOAP', 'host': None, 'port': None, 'user': None, 'password': None,
-            'p': None, 'f': None, 'c': [], 'args': []}
+            'p': None, 'f': None, 'c': [], 'args': [], 'javaoptions': []}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -66,6 +66,8 @@ def parse_args(argv):
             key = arg[1:]
             if key == 'username':
                 key = 'user'
+            if key == 'javaoption':
+                opts['javaoptions'].append(argv[i + 1])
             opts[key] = argv[i + 1]
             i += 2
             if key == 'f':
@@ -120,7 +122,7 @@ def main(argv):
         session = admin.Session(dm_dir)
         sys.stdout.write('WASX7209I: Connected to process "dmgr" on node %s using SOAP connector;  '
                          'The type of process is: DeploymentManager\n' % session.model['dmgr']['node'])
-        namespace = admin.bind(session, host, port)
+        namespace = admin.bind(session, host, port, store.jvm_language(conf, opts['javaoptions']))
         namespace['__name__'] = '__main__'
         store.append_event(dm_dir, 'wsadmin', user=user, script=opts['f'] or '-c')
         if opts['f']:
