@@ -646,7 +646,7 @@ def _records(app, option, labels, need_one):
         if label == labels[0]:
             current = {}
             records.append(current)
-        elif current is None or current.has_key(label):
+        elif current is None or label in current.keys():
             _unreadable(app, option, text)
         current[label] = line[len(label):].strip()
     if need_one and not records:

@@ -19,32 +19,20 @@ EXIT_FAILURE = 105
 
 
 def read_properties(path):
-    """Java .properties: key=value / key: value, # and ! comments, backslash escapes."""
-    props = {}
-    handle = open(path, 'r')
+    """The -p file as wsadmin reads it: java.util.Properties.load over a java.io.FileInputStream (one sequential
+    read, no seek), so a FIFO works exactly as it would for the real wsadmin's JVM."""
+    from java.io import FileInputStream  # pylint: disable=import-error
+    from java.util import Properties  # pylint: disable=import-error
+    props = Properties()
+    stream = FileInputStream(path)
     try:
-        for raw in handle.read().splitlines():
-            line = raw.strip()
-            if not line or line[0] in '#!':
-                continue
-            key, value, i, esc = [], [], 0, 0
-            target = key
-            while i < len(line):
-                ch = line[i]
-                if esc:
-                    target.append({'n': '\n', 't': '\t'}.get(ch, ch))
-                    esc = 0
-                elif ch == '\\':
-                    esc = 1
-                elif target is key and ch in '=:':
-                    target = value
-                else:
-                    target.append(ch)
-                i += 1
-            props[''.join(key).strip()] = ''.join(value).lstrip()
+        props.load(stream)
     finally:
-        handle.close()
-    return props
+        stream.close()
+    out = {}
+    for key in props.stringPropertyNames():
+        out[str(key)] = props.getProperty(key)
+    return out
 
 
 def fail(msg):
