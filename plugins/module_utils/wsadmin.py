@@ -735,6 +735,23 @@ if _VIRTUAL_HOST and mod[3] != _VIRTUAL_HOST:
     if _APPLY:
         AdminApp.edit(app, ['-MapWebModToVH', [[_MODULE_RE, _re(mod[1]), _VIRTUAL_HOST]]])
     changes = changes + 1
+if changes and _APPLY:
+    # Read the edit back before saving: the row must have hit exactly this module and left exactly `wanted`.
+    after = None
+    for other in _modules(app):
+        if other[0] == mod[0] and other[1] == mod[1]:
+            after = other
+    problem = ''
+    if after is None:
+        problem = 'the module is no longer listed after AdminApp.edit'
+    elif not _same_targets(after[2], wanted):
+        problem = 'AdminApp.edit left the targets %s instead of %s' % ('+'.join(after[2]), '+'.join(wanted))
+    elif _VIRTUAL_HOST and _vhost(app, after) != _VIRTUAL_HOST:
+        problem = 'AdminApp.edit left the virtual host %s instead of %s' % (_vhost(app, after), _VIRTUAL_HOST)
+    if problem:
+        AdminConfig.reset()
+        _emit('error', [['name', _MODULE], ['message', problem + '; nothing was saved']])
+        sys.exit(0)
 _emit('module', [['application', app], ['module', mod[0]], ['uri', mod[1]], ['targets_before', '+'.join(mod[2])],
                  ['targets_after', '+'.join(wanted)], ['vhost_before', mod[3]], ['vhost_after', _VIRTUAL_HOST],
                  ['changes', changes]])
