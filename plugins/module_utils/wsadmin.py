@@ -567,16 +567,22 @@ def server_state(module, profile_root, server, username=None, password=None):
 # ---- script bodies ------------------------------------------------------------------------------------------------
 
 DATASOURCE_REROUTE = '''\
-changed = 0
+# First pass: select and check every data source; nothing changes when one of them cannot be changed safely.
+plan = []
+problems = 0
 for ds in _lines(AdminConfig.list('DataSource')):
     name = AdminConfig.showAttribute(ds, 'name')
     ps = AdminConfig.showAttribute(ds, 'propertySet')
     props = {}
+    twice = []
     if ps:
         for pid in _idlist(AdminConfig.showAttribute(ps, 'resourceProperties')):
-            props[AdminConfig.showAttribute(pid, 'name')] = pid
+            pname = AdminConfig.showAttribute(pid, 'name')
+            if pname in props.keys() and pname not in twice:
+                twice.append(pname)
+            props[pname] = pid
     db = ''
-    if props.has_key('databaseName'):
+    if 'databaseName' in props.keys():
         db = AdminConfig.showAttribute(props['databaseName'], 'value')
     if db is None:
         db = ''
@@ -585,11 +591,30 @@ for ds in _lines(AdminConfig.list('DataSource')):
         continue
     if not ps:
         _emit('error', [['id', ds], ['name', name], ['message', 'data source has no property set']])
+        problems = problems + 1
         continue
-    _emit('selected', [['id', ds], ['name', name], ['database', db]])
+    clash = []
+    for want in _PROPERTIES:
+        if want[0] in twice:
+            clash.append(want[0])
+    if clash:
+        _emit('error', [['id', ds], ['name', name], ['message', 'data source has more than one custom property named '
+                                                                + ','.join(clash) + '; fix it by hand first']])
+        problems = problems + 1
+        continue
+    plan.append([ds, name, db, ps, props])
+if problems:
+    sys.exit(0)
+changed = 0
+for entry in plan:
+    ds = entry[0]
+    name = entry[1]
+    ps = entry[3]
+    props = entry[4]
+    _emit('selected', [['id', ds], ['name', name], ['database', entry[2]]])
     for want in _PROPERTIES:
         before = None
-        if props.has_key(want[0]):
+        if want[0] in props.keys():
             before = AdminConfig.showAttribute(props[want[0]], 'value')
         if want[3] == 'list':
             same = _norm_list(before) == _norm_list(want[2])
@@ -598,8 +623,9 @@ for ds in _lines(AdminConfig.list('DataSource')):
         if same:
             continue
         if _APPLY:
-            if props.has_key(want[0]):
-                AdminConfig.modify(props[want[0]], [['value', want[2]], ['type', want[1]]])
+            if want[0] in props.keys():
+                # The DB2 templates may already hold the property: change its value, keep it (and its type).
+                AdminConfig.modify(props[want[0]], [['value', want[2]]])
             else:
                 AdminConfig.create('J2EEResourceProperty', ps, [['name', want[0]], ['type', want[1]],
                                                                 ['value', want[2]]])

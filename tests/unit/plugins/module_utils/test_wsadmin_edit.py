@@ -131,3 +131,56 @@ def test_the_script_reads_the_edit_back_and_saves_nothing_when_it_differs(sessio
     assert errors and 'instead of ' + MEETING in errors[0]['message'], results
     assert not [r for r in results if r['kind'] == 'saved']
     assert store.read_json(session.path)['serial'] == saved_serial
+
+
+def stms_properties(session):
+    objs = session.model['objects']
+    for obj in objs.values():
+        if obj['type'] == 'DataSource' and obj['attrs']['name'] == 'STMS':
+            ps = objs[obj['attrs']['propertySet']['ref']]
+            return ps, [objs[r]['attrs'] for r in ps['attrs']['resourceProperties']['refs']]
+
+
+def add_property(session, name, ptype, value):
+    ps, _props = stms_properties(session)
+    ps_xmi = [k for k, v in session.model['objects'].items() if v is ps][0]
+    admin.AdminConfigObject(session).create('J2EEResourceProperty', session.config_id(ps_xmi),
+                                            [['name', name], ['type', ptype], ['value', value]])
+
+
+REROUTE = [('clientRerouteAlternateServerName', 'java.lang.String', 'db2b', 'list'),
+           ('clientRerouteAlternatePortNumber', 'java.lang.String', '50000', 'list'),
+           ('maxRetriesForClientReroute', 'java.lang.Integer', '10', 'plain'),
+           ('enableSeamlessFailover', 'java.lang.Integer', '1', 'plain')]
+
+
+def test_reroute_modifies_template_properties_and_never_duplicates(session):
+    """Properties a DB2 template created (empty values, its own types) are modified in place, type kept."""
+    add_property(session, 'clientRerouteAlternateServerName', 'java.lang.String', '')
+    add_property(session, 'maxRetriesForClientReroute', 'java.lang.Integer', '')
+    add_property(session, 'enableSeamlessFailover', 'java.lang.Integer', '2')
+    results = run_script(session, wsadmin.datasource_reroute_script(['STMS'], REROUTE, True))
+    assert [r for r in results if r['kind'] == 'saved'], results
+    _ps, props = stms_properties(admin.Session(session.dm_dir))
+    names = [p['name'] for p in props]
+    for name, ptype, value, _kind in REROUTE:
+        assert names.count(name) == 1
+        assert [(p['type'], p['value']) for p in props if p['name'] == name] == [(ptype, value)]
+
+
+def test_reroute_refuses_a_data_source_with_a_duplicate_property(session):
+    """The old script modified one of the two silently."""
+    add_property(session, 'maxRetriesForClientReroute', 'java.lang.Integer', '3')
+    add_property(session, 'maxRetriesForClientReroute', 'java.lang.Integer', '5')
+    results = run_script(session, wsadmin.datasource_reroute_script(['STMS'], REROUTE, True))
+    errors = [r for r in results if r['kind'] == 'error']
+    assert errors and 'more than one custom property named maxRetriesForClientReroute' in errors[0]['message']
+    assert not [r for r in results if r['kind'] in ('selected', 'changed', 'saved')]
+
+
+def test_reroute_keeps_the_type_a_template_gave(session):
+    add_property(session, 'clientRerouteAlternatePortNumber', 'java.lang.Integer', '')
+    run_script(session, wsadmin.datasource_reroute_script(['STMS'], REROUTE, True))
+    _ps, props = stms_properties(admin.Session(session.dm_dir))
+    assert [(p['type'], p['value']) for p in props if p['name'] == 'clientRerouteAlternatePortNumber'] == [
+        ('java.lang.Integer', '50000')]

@@ -106,3 +106,10 @@ def mapping_names_errors(p):
 def test_reroute_rejects_a_database_name_db2_does_not_allow():
     errors = reroute.validate(params(database_names=["STMS'] + ['X"]))
     assert any(e.startswith('database_names ') for e in errors), errors
+
+
+def test_reroute_switches_are_integers_one_or_two():
+    props = reroute.wanted_properties(params(seamless_failover=True, client_affinities=False))
+    assert ('enableSeamlessFailover', 'java.lang.Integer', '1', 'plain') in props
+    assert ('enableClientAffinitiesList', 'java.lang.Integer', '2', 'plain') in props
+    assert [p[1] for p in props if p[0].startswith('clientReroute')] == ['java.lang.String', 'java.lang.String']
