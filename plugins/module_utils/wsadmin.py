@@ -22,7 +22,6 @@ import ast
 import os
 import re
 import shutil
-import stat
 import tempfile
 import threading
 
