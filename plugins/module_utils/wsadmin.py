@@ -553,10 +553,18 @@ def parse_server_status(stdout, server):
     return found
 
 
-def server_state(module, profile_root, server, username=None, password=None):
-    """STARTED or STOPPED as serverStatus.sh reports it; fails quoting the output when it cannot be read."""
-    out = tool_or_fail(module, profile_root, 'serverStatus', [server], username, password)
+def server_state(module, profile_root, server, username=None, password=None, stopped_rcs=(0,)):
+    """STARTED or STOPPED as serverStatus.sh reports it; fails quoting the output when it cannot be read.
+
+    IBM documents no exit code for serverStatus.sh; STARTED needs exit 0, STOPPED (ADMU0509I) is accepted with any
+    exit code in stopped_rcs (the modules' status_stopped_rcs option, default [0]).
+    """
+    rc, out, err = run_profile_tool(module, profile_root, 'serverStatus', [server], username, password)
     state = parse_server_status(out, server)
+    if not (state == 'STOPPED' and rc in stopped_rcs):
+        failure = tool_output_failure('serverStatus', rc, out, err)
+        if failure:
+            module.fail_json(msg=failure, rc=rc, stdout=out, stderr=err)
     if state is None:
         module.fail_json(msg='cannot read the state of %s from serverStatus.sh (expected ADMU0508I ... STARTED or '
                              'ADMU0509I for "%s"): %s' % (server, server, out.strip()[-1500:]))

@@ -57,6 +57,13 @@ options:
     type: str
     choices: [argv, soap_client_props]
     default: argv
+  status_stopped_rcs:
+    description:
+      - Exit codes of C(serverStatus.sh) accepted together with C(ADMU0509I) (stopped). IBM documents no exit code
+        for a stopped server; public scripts and the emulator see 0. STARTED always needs exit 0.
+    type: list
+    elements: int
+    default: [0]
   wait_url:
     description: URL that answers once the server serves (for example C(http://localhost:9080/stmeetings/)).
     type: str
@@ -131,7 +138,8 @@ def wait_until_up(module, p):
         if p['wait_url']:
             if answers(p['wait_url'], p['validate_certs']):
                 return time.time() - start
-        elif wsadmin.server_state(module, p['profile_root'], p['server'], *tool_credentials(p)) == 'STARTED':
+        elif wsadmin.server_state(module, p['profile_root'], p['server'], *tool_credentials(p),
+                                   stopped_rcs=p['status_stopped_rcs']) == 'STARTED':
             return time.time() - start
         if time.time() - start > p['timeout']:
             what = p['wait_url'] or 'serverStatus.sh'
@@ -150,13 +158,15 @@ def main():
         timeout=dict(type='int', default=300),
         validate_certs=dict(type='bool', default=True),
         tool_credentials=dict(type='str', choices=['argv', 'soap_client_props'], default='argv'),
+        status_stopped_rcs=dict(type='list', elements='int', default=[0]),
     ), supports_check_mode=True, required_together=[('username', 'password')])
     p = module.params
     errors = wsadmin.name_errors([('server', p['server'], 'object')])
     if errors:
         module.fail_json(msg='; '.join(errors))
     user, password = tool_credentials(p)
-    before = wsadmin.server_state(module, p['profile_root'], p['server'], user, password)
+    before = wsadmin.server_state(module, p['profile_root'], p['server'], user, password,
+                                  stopped_rcs=p['status_stopped_rcs'])
     stop = before == 'STARTED' and p['state'] in ('stopped', 'restarted')
     start = p['state'] == 'restarted' or (p['state'] == 'started' and before != 'STARTED')
     result = dict(changed=stop or start, state_before=before,

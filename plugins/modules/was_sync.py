@@ -73,6 +73,13 @@ options:
     type: str
     choices: [argv, soap_client_props]
     default: argv
+  status_stopped_rcs:
+    description:
+      - Exit codes of C(serverStatus.sh) accepted together with C(ADMU0509I) (stopped). IBM documents no exit code
+        for a stopped server; public scripts and the emulator see 0. STARTED always needs exit 0.
+    type: list
+    elements: int
+    default: [0]
   start_nodeagent:
     description: In C(full) mode, start the node agent after the sync even if it was not running before.
     type: bool
@@ -119,6 +126,7 @@ def main():
         password=dict(type='str', required=True, no_log=True),
         start_nodeagent=dict(type='bool', default=True),
         tool_credentials=dict(type='str', choices=['argv', 'soap_client_props'], default='argv'),
+        status_stopped_rcs=dict(type='list', elements='int', default=[0]),
     ), supports_check_mode=True)
     p = module.params
     errors = wsadmin.name_errors([('node', p['node'], 'object'), ('dmgr_host', p['dmgr_host'], 'host')])
@@ -144,7 +152,8 @@ def main():
     user, password = p['username'], p['password']
     if p['tool_credentials'] == 'soap_client_props':
         user, password = None, None
-    running = wsadmin.server_state(module, p['profile_root'], 'nodeagent', user, password) == 'STARTED'
+    running = wsadmin.server_state(module, p['profile_root'], 'nodeagent', user, password,
+                                   stopped_rcs=p['status_stopped_rcs']) == 'STARTED'
     if running:
         steps.append('stopNode.sh')
     steps.append('syncNode.sh %s %s' % (p['dmgr_host'], p['dmgr_port']))

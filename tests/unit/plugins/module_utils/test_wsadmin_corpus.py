@@ -197,3 +197,43 @@ def test_mapping_script_fails_loudly_on_labels_it_does_not_know(views, option):
     assert kinds == ['unreadable'], results
     assert results[0]['option'] == option and results[0]['text'] == views[option]
     assert edits == []
+
+
+class ToolModule(object):
+    """A module whose run_command answers like serverStatus.sh with a given exit code and output."""
+
+    def __init__(self, rc, out):
+        self.answer = (rc, out, '')
+        self.environ = None
+
+    def run_command(self, cmd, environ_update=None):
+        self.environ = environ_update
+        return self.answer
+
+    def fail_json(self, **kwargs):
+        raise RuntimeError(kwargs['msg'])
+
+
+@pytest.fixture
+def profile(tmp_path):
+    tool = tmp_path / 'bin' / 'serverStatus.sh'
+    tool.parent.mkdir()
+    tool.write_text('#!/bin/sh\n')
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize('rc, name, stopped_rcs, expected', [
+    (0, 'serverStatus-stopped.txt', (0,), 'STOPPED'),
+    (0, 'serverStatus-started.txt', (0,), 'STARTED'),
+    (1, 'serverStatus-stopped.txt', (0,), 'failed (rc 1)'),
+    (1, 'serverStatus-stopped.txt', (0, 1), 'STOPPED'),
+    (1, 'serverStatus-started.txt', (0, 1), 'failed (rc 1)'),
+])
+def test_server_state_exit_codes(profile, rc, name, stopped_rcs, expected):
+    module = ToolModule(rc, corpus(name))
+    try:
+        state = wsadmin.server_state(module, profile, 'STMeetingServer', stopped_rcs=stopped_rcs)
+    except RuntimeError as exc:
+        state = str(exc)
+    assert expected in state
+    assert module.environ['LC_ALL'] == 'C'
