@@ -33,7 +33,7 @@ options:
   username:
     description:
       - WebSphere administrative user.
-      - The credentials reach wsadmin as C(-p <FIFO>) (C(com.ibm.SOAP.loginUserid), C(com.ibm.SOAP.loginPassword)):
+      - The credentials reach wsadmin as C(-p <FIFO>) (C(com.ibm.SOAP.loginUserid), C(com.ibm.SOAP.loginPassword));
         a named pipe in a private 0700 directory holds no data on disk, so no copy of the password stays behind even
         when the module is killed during wsadmin, and the password is never on the command line.
     type: str

@@ -49,7 +49,7 @@ options:
     description:
       - How the profile tools (C(serverStatus.sh), C(startServer.sh), C(stopServer.sh), C(stopNode.sh),
         C(syncNode.sh)) get the credentials.
-      - C(argv) passes C(-username)/C(-password): these tools accept no other way on their command line, so the
+      - C(argv) passes C(-username)/C(-password); these tools accept no other way on their command line, so the
         password is visible in the process list (C(/proc/<pid>/cmdline), C(ps)) of the host while each tool runs.
       - C(soap_client_props) passes none, and the tools read C(com.ibm.SOAP.loginUserid)/C(com.ibm.SOAP.loginPassword)
         from the profile's C(properties/soap.client.props), which IBM documents for this (encode the password there

@@ -157,7 +157,7 @@ def run_mapping_script(views, **kwargs):
     namespace = {'AdminApp': app, 'AdminConfig': Config(), 'AdminControl': None, '__name__': '__main__'}
     import builtins
     real_print = builtins.print
-    builtins.print = lambda text: out.append(text)
+    builtins.print = out.append
     try:
         exec(compile(source, 'mapping.py', 'exec'), namespace)
     except SystemExit:
