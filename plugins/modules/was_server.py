@@ -138,9 +138,12 @@ def wait_until_up(module, p):
         if p['wait_url']:
             if answers(p['wait_url'], p['validate_certs']):
                 return time.time() - start
-        elif wsadmin.server_state(module, p['profile_root'], p['server'], *tool_credentials(p),
-                                   stopped_rcs=p['status_stopped_rcs']) == 'STARTED':
-            return time.time() - start
+        else:
+            user, password = tool_credentials(p)
+            state = wsadmin.server_state(module, p['profile_root'], p['server'], user, password,
+                                         stopped_rcs=p['status_stopped_rcs'])
+            if state == 'STARTED':
+                return time.time() - start
         if time.time() - start > p['timeout']:
             what = p['wait_url'] or 'serverStatus.sh'
             module.fail_json(msg='%s did not answer within %ss (%s)' % (p['server'], p['timeout'], what))
