@@ -33,8 +33,9 @@ options:
   username:
     description:
       - WebSphere administrative user.
-      - The credentials reach wsadmin through a properties file with mode 0600 (C(-p), C(com.ibm.SOAP.loginUserid)
-        and C(com.ibm.SOAP.loginPassword)) that is removed after the run, never on the command line.
+      - The credentials reach wsadmin as C(-p <FIFO>) (C(com.ibm.SOAP.loginUserid), C(com.ibm.SOAP.loginPassword));
+        a named pipe in a private 0700 directory holds no data on disk, so no copy of the password stays behind even
+        when the module is killed during wsadmin, and the password is never on the command line.
     type: str
     required: true
   password:
@@ -44,4 +45,10 @@ options:
 notes:
   - Generated scripts keep to the Jython 2.1 language level of WAS 8.5.5 wsadmin (also valid for the Jython 2.7 of
     WAS 9) and call C(AdminConfig.save()) only when a value differs.
+  - wsadmin runs with C(-javaoption "-Duser.language=en -Duser.region=US") and C(LC_ALL=C), and the scripts read
+    wsadmin's English labels only; any other text is an error that quotes it, never a default.
+  - Every name that becomes part of a WAS target or of the script (node, server, cell, application, module, virtual
+    host, extra targets, database names) is checked against WAS's naming rules before wsadmin runs.
+  - With pipelining off, Ansible itself copies the module with its arguments (the password included) into the remote
+    temporary directory for the duration of the task; keep pipelining on (the collection's ansible.cfg does).
 """

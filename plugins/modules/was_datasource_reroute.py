@@ -17,6 +17,10 @@ description:
     name), and sets C(clientRerouteAlternateServerName) and C(clientRerouteAlternatePortNumber) (comma lists of equal
     length) plus, when given, C(maxRetriesForClientReroute) and C(retryIntervalForClientReroute).
   - Compares first and calls C(AdminConfig.save()) only when a value differs; reports per data source what changed.
+  - A property that already exists (the DB2 data source templates may create them) gets its value changed and keeps
+    its type; a missing one is created (C(java.lang.String) for the two comma lists, C(java.lang.Integer) for the
+    others, see docs/websphere.md for IBM's sources). A data source with two custom properties of one of these names
+    fails the run before anything changes.
   - Client-side alternates are used only for the first connection; later the driver uses the server list from
     C(UPDATE ALTERNATE SERVER FOR DATABASE). Restart the servers that use the data sources after a change.
 extends_documentation_fragment:
@@ -49,6 +53,16 @@ options:
   retry_interval:
     description: C(retryIntervalForClientReroute) in seconds; left alone when omitted.
     type: int
+  seamless_failover:
+    description:
+      - C(enableSeamlessFailover) (C(java.lang.Integer), 1 = yes, 2 = no, as DB2BaseDataSource.YES/NO); left alone when
+        omitted.
+    type: bool
+  client_affinities:
+    description:
+      - C(enableClientAffinitiesList) (C(java.lang.Integer), 1 = yes, 2 = no). With client affinities the alternate
+        lists name the primary server too (IBM DB2 JCC documentation); left alone when omitted.
+    type: bool
   fail_when_none_selected:
     description: Fail when no data source has one of the O(database_names).
     type: bool
@@ -117,6 +131,7 @@ def validate(params):
             errors.append('%s must be >= 0' % key)
     if not params['database_names']:
         errors.append('database_names must not be empty')
+    errors += wsadmin.name_errors([('database_names', name, 'db2') for name in params['database_names']])
     return errors
 
 
@@ -128,6 +143,11 @@ def wanted_properties(params):
         props.append(('maxRetriesForClientReroute', 'java.lang.Integer', str(params['max_retries']), 'plain'))
     if params.get('retry_interval') is not None:
         props.append(('retryIntervalForClientReroute', 'java.lang.Integer', str(params['retry_interval']), 'plain'))
+    # JCC int properties with DB2BaseDataSource.YES (1) / NO (2).
+    for key, prop in (('seamless_failover', 'enableSeamlessFailover'),
+                      ('client_affinities', 'enableClientAffinitiesList')):
+        if params.get(key) is not None:
+            props.append((prop, 'java.lang.Integer', '1' if params[key] else '2', 'plain'))
     return props
 
 
@@ -154,6 +174,8 @@ def main():
         alternate_ports=dict(type='list', elements='int', required=True),
         max_retries=dict(type='int'),
         retry_interval=dict(type='int'),
+        seamless_failover=dict(type='bool'),
+        client_affinities=dict(type='bool'),
         fail_when_none_selected=dict(type='bool', default=True),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,

@@ -114,6 +114,11 @@ from ansible_collections.sametime.deploy.plugins.module_utils import wsadmin
 def interpret(results, module_name, fail_on_absent):
     """(failure message or None, result dict) from the script's RESULT records."""
     kinds = dict((r['kind'], r) for r in results)
+    if 'unreadable' in kinds:
+        rec = kinds['unreadable']
+        return ('cannot read AdminApp.view %s of %s: the output does not carry the English labels the module reads '
+                '(wsadmin runs with -Duser.language=en -Duser.region=US), so nothing was changed. Raw text: %s'
+                % (rec['option'], rec['application'], rec['text'])), {}
     if 'application_absent' in kinds:
         return 'application %s does not exist' % kinds['application_absent']['application'], {}
     if 'no_application' in kinds:
@@ -141,6 +146,18 @@ def interpret(results, module_name, fail_on_absent):
         saved='saved' in kinds)
 
 
+def name_checks(params):
+    """Every option that becomes part of a WAS target or of the generated script, with its naming rule."""
+    checks = [('node', params['node'], 'object'), ('server', params['server'], 'object'),
+              ('cell', params.get('cell'), 'object'), ('application', params.get('application'), 'object'),
+              ('module', params['module'], 'display')]
+    if params.get('virtual_host'):
+        checks.append(('virtual_host', params['virtual_host'], 'object'))
+    for target in params.get('extra_targets') or []:
+        checks.append(('extra_targets', target, 'target'))
+    return checks
+
+
 def main():
     spec = wsadmin.connection_argument_spec()
     spec.update(
@@ -156,9 +173,9 @@ def main():
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            required_one_of=[('profile_root', 'wsadmin_path')])
     p = module.params
-    for target in p['extra_targets']:
-        if not target.startswith('WebSphere:cell='):
-            module.fail_json(msg='extra target %r is not of the form WebSphere:cell=..,node=..,server=..' % target)
+    errors = wsadmin.name_errors(name_checks(p))
+    if errors:
+        module.fail_json(msg='; '.join(errors))
     source = wsadmin.module_mapping_script(p['module'], p['node'], p['server'], application=p['application'],
                                            cell=p['cell'], virtual_host=p['virtual_host'],
                                            extra_targets=p['extra_targets'], apply_changes=not module.check_mode)

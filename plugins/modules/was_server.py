@@ -45,6 +45,25 @@ options:
   password:
     description: Password of O(username).
     type: str
+  tool_credentials:
+    description:
+      - How the profile tools (C(serverStatus.sh), C(startServer.sh), C(stopServer.sh), C(stopNode.sh),
+        C(syncNode.sh)) get the credentials.
+      - C(argv) passes C(-username)/C(-password); these tools accept no other way on their command line, so the
+        password is visible in the process list (C(/proc/<pid>/cmdline), C(ps)) of the host while each tool runs.
+      - C(soap_client_props) passes none, and the tools read C(com.ibm.SOAP.loginUserid)/C(com.ibm.SOAP.loginPassword)
+        from the profile's C(properties/soap.client.props), which IBM documents for this (encode the password there
+        with C(PropFilePasswordEncoder.sh)). O(username) and O(password) are then not passed.
+    type: str
+    choices: [argv, soap_client_props]
+    default: argv
+  status_stopped_rcs:
+    description:
+      - Exit codes of C(serverStatus.sh) accepted together with C(ADMU0509I) (stopped). IBM documents no exit code
+        for a stopped server; public scripts and the emulator see 0. STARTED always needs exit 0.
+    type: list
+    elements: int
+    default: [0]
   wait_url:
     description: URL that answers once the server serves (for example C(http://localhost:9080/stmeetings/)).
     type: str
@@ -106,14 +125,25 @@ def answers(url, validate_certs):
         return False
 
 
+def tool_credentials(p):
+    """(username, password) for the profile tools' command line, or (None, None) for soap.client.props."""
+    if p['tool_credentials'] == 'soap_client_props':
+        return None, None
+    return p['username'], p['password']
+
+
 def wait_until_up(module, p):
     start = time.time()
     while True:
         if p['wait_url']:
             if answers(p['wait_url'], p['validate_certs']):
                 return time.time() - start
-        elif wsadmin.server_state(module, p['profile_root'], p['server'], p['username'], p['password']) == 'STARTED':
-            return time.time() - start
+        else:
+            user, password = tool_credentials(p)
+            state = wsadmin.server_state(module, p['profile_root'], p['server'], user, password,
+                                         stopped_rcs=p['status_stopped_rcs'])
+            if state == 'STARTED':
+                return time.time() - start
         if time.time() - start > p['timeout']:
             what = p['wait_url'] or 'serverStatus.sh'
             module.fail_json(msg='%s did not answer within %ss (%s)' % (p['server'], p['timeout'], what))
@@ -130,9 +160,16 @@ def main():
         wait_url=dict(type='str'),
         timeout=dict(type='int', default=300),
         validate_certs=dict(type='bool', default=True),
+        tool_credentials=dict(type='str', choices=['argv', 'soap_client_props'], default='argv'),
+        status_stopped_rcs=dict(type='list', elements='int', default=[0]),
     ), supports_check_mode=True, required_together=[('username', 'password')])
     p = module.params
-    before = wsadmin.server_state(module, p['profile_root'], p['server'], p['username'], p['password'])
+    errors = wsadmin.name_errors([('server', p['server'], 'object')])
+    if errors:
+        module.fail_json(msg='; '.join(errors))
+    user, password = tool_credentials(p)
+    before = wsadmin.server_state(module, p['profile_root'], p['server'], user, password,
+                                  stopped_rcs=p['status_stopped_rcs'])
     stop = before == 'STARTED' and p['state'] in ('stopped', 'restarted')
     start = p['state'] == 'restarted' or (p['state'] == 'started' and before != 'STARTED')
     result = dict(changed=stop or start, state_before=before,
@@ -141,9 +178,9 @@ def main():
         result['state_after'] = before if not result['changed'] else result['state_after']
         module.exit_json(**result)
     if stop:
-        wsadmin.tool_or_fail(module, p['profile_root'], 'stopServer', [p['server']], p['username'], p['password'])
+        wsadmin.tool_or_fail(module, p['profile_root'], 'stopServer', [p['server']], user, password)
     if start:
-        wsadmin.tool_or_fail(module, p['profile_root'], 'startServer', [p['server']], p['username'], p['password'])
+        wsadmin.tool_or_fail(module, p['profile_root'], 'startServer', [p['server']], user, password)
         result['elapsed'] = round(wait_until_up(module, p), 2)
     module.exit_json(**result)
 

@@ -53,14 +53,33 @@ options:
   username:
     description:
       - WebSphere administrative user.
-      - C(stopNode.sh) and C(syncNode.sh) take the credentials only as C(-username)/C(-password) arguments (visible in
-        the process list of the node while they run); wsadmin gets them through a 0600 properties file.
+      - wsadmin gets them through a FIFO (never in a file or the process list); for the profile tools see
+        O(tool_credentials).
     type: str
     required: true
   password:
     description: Password of O(username).
     type: str
     required: true
+  tool_credentials:
+    description:
+      - How the profile tools (C(serverStatus.sh), C(startServer.sh), C(stopServer.sh), C(stopNode.sh),
+        C(syncNode.sh)) get the credentials.
+      - C(argv) passes C(-username)/C(-password); these tools accept no other way on their command line, so the
+        password is visible in the process list (C(/proc/<pid>/cmdline), C(ps)) of the host while each tool runs.
+      - C(soap_client_props) passes none, and the tools read C(com.ibm.SOAP.loginUserid)/C(com.ibm.SOAP.loginPassword)
+        from the profile's C(properties/soap.client.props), which IBM documents for this (encode the password there
+        with C(PropFilePasswordEncoder.sh)). O(username)/O(password) are then still used for wsadmin.
+    type: str
+    choices: [argv, soap_client_props]
+    default: argv
+  status_stopped_rcs:
+    description:
+      - Exit codes of C(serverStatus.sh) accepted together with C(ADMU0509I) (stopped). IBM documents no exit code
+        for a stopped server; public scripts and the emulator see 0. STARTED always needs exit 0.
+    type: list
+    elements: int
+    default: [0]
   start_nodeagent:
     description: In C(full) mode, start the node agent after the sync even if it was not running before.
     type: bool
@@ -106,8 +125,13 @@ def main():
         username=dict(type='str', required=True),
         password=dict(type='str', required=True, no_log=True),
         start_nodeagent=dict(type='bool', default=True),
+        tool_credentials=dict(type='str', choices=['argv', 'soap_client_props'], default='argv'),
+        status_stopped_rcs=dict(type='list', elements='int', default=[0]),
     ), supports_check_mode=True)
     p = module.params
+    errors = wsadmin.name_errors([('node', p['node'], 'object'), ('dmgr_host', p['dmgr_host'], 'host')])
+    if errors:
+        module.fail_json(msg='; '.join(errors))
     steps = []
     if p['mode'] == 'active':
         steps.append('wsadmin NodeSync %s' % (p['node'] or 'all active nodes'))
@@ -126,7 +150,10 @@ def main():
         module.exit_json(changed=True, mode='active', steps=steps)
 
     user, password = p['username'], p['password']
-    running = wsadmin.server_state(module, p['profile_root'], 'nodeagent', user, password) == 'STARTED'
+    if p['tool_credentials'] == 'soap_client_props':
+        user, password = None, None
+    running = wsadmin.server_state(module, p['profile_root'], 'nodeagent', user, password,
+                                   stopped_rcs=p['status_stopped_rcs']) == 'STARTED'
     if running:
         steps.append('stopNode.sh')
     steps.append('syncNode.sh %s %s' % (p['dmgr_host'], p['dmgr_port']))

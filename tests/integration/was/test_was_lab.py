@@ -188,3 +188,19 @@ def test_full_sync_copies_out_of_band_edit_to_node(lab, lab_exec, ansible_playbo
     status = lab_exec('stproxy1', [WAS + '/profiles/STPAppProfile/bin/serverStatus.sh', 'nodeagent',
                                    '-username', 'wasadmin', '-password', 'Lab-WAS-passw0rd'])
     assert 'is STARTED' in status.stdout
+
+
+def test_whiteboard_maps_from_a_german_cell_member(fresh_cell, lab_exec, ansible_playbook):
+    """meeting1's JVMs answer in German; the old module read its AdminApp.view as 'no module' and the role skipped."""
+    status = lab_exec('meeting1', [MEETING + '/bin/serverStatus.sh', 'STMeetingServer', '-username', 'wasadmin',
+                                   '-password', 'Lab-WAS-passw0rd'])
+    assert 'ADMU0508I: Der Anwendungsserver "STMeetingServer" hat den Status STARTED.' in status.stdout, status.stdout
+    proc = ansible_playbook(os.path.join(PLAYBOOKS, 'whiteboard_german_profile.yml'))
+    assert proc.returncode == 0, proc.stdout
+    assert 'does not exist on meeting1Node01' not in proc.stdout
+    apps = cell_model(lab_exec)['applications']
+    wb = [m for m in apps['SametimeMeetings_meeting1Node01']['modules'] if m['name'] == 'Core Whiteboard Services']
+    assert wb[0]['targets'] == ['WebSphere:cell=sscCell01,node=meeting1Node01,server=STMeetingServer']
+    assert wb[0]['vhost'] == 'default_host'
+    m1 = events(lab_exec, 'meeting1', MEETING, fresh_cell)
+    assert [e for e in m1 if e['event'] == 'start' and e['server'] == 'STMeetingServer']

@@ -277,9 +277,30 @@ def _target_of(cell, node, server):
     return 'WebSphere:cell=%s,node=%s,server=%s' % (cell, node, server)
 
 
+# AdminApp.view labels by JVM language. English as IBM documents it (tests/corpus/was/); the German rendering is the
+# emulator's own stand-in for "a language other than English": it only has to differ where a real translation does.
+VIEW_LABELS = {
+    'en': {'servers_title': 'MapModulesToServers: Selecting servers',
+           'servers_intro': 'Specify targets such as application servers or clusters of application servers where '
+                            'you want to install the modules that are contained in your application.',
+           'module': 'Module:', 'uri': 'URI:', 'server': 'Server:',
+           'vh_title': 'MapWebModToVH: Selecting virtual hosts for Web modules',
+           'vh_intro': 'Specify the virtual host where you want to install the Web modules that are contained in '
+                       'your application.',
+           'web_module': 'Web module:', 'vhost': 'Virtual host:'},
+    'de': {'servers_title': 'MapModulesToServers: Server auswaehlen',
+           'servers_intro': 'Geben Sie Ziele an, auf denen die Module der Anwendung installiert werden sollen.',
+           'module': 'Modul:', 'uri': 'URI:', 'server': 'Server:',
+           'vh_title': 'MapWebModToVH: Virtuelle Hosts fuer Webmodule auswaehlen',
+           'vh_intro': 'Geben Sie den virtuellen Host fuer die Webmodule der Anwendung an.',
+           'web_module': 'Webmodul:', 'vhost': 'Virtueller Host:'},
+}
+
+
 class AdminAppObject(object):
-    def __init__(self, session):
+    def __init__(self, session, language='en'):
         self._s = session
+        self._labels = VIEW_LABELS.get(language, VIEW_LABELS['de'])
 
     def _app(self, name):
         apps = self._s.model.get('applications', {})
@@ -314,22 +335,19 @@ class AdminAppObject(object):
         a = self._app(app)
         opts = [o[0] for o in self._options(options)] or ['-MapModulesToServers', '-MapWebModToVH']
         blocks = []
+        lab = self._labels
         for opt in opts:
             if opt == '-MapModulesToServers':
-                lines = ['MapModulesToServers: Selecting servers', '',
-                         'Specify targets such as application servers or clusters of application servers where you '
-                         'want to install the modules that are contained in your application.', '']
+                lines = [lab['servers_title'], '', lab['servers_intro'], '']
                 for m in a['modules']:
-                    lines.extend(['Module:  %s' % m['name'], 'URI:  %s' % m['uri'],
-                                  'Server:  %s' % '+'.join(m.get('targets', [])), ''])
+                    lines.extend(['%s  %s' % (lab['module'], m['name']), '%s  %s' % (lab['uri'], m['uri']),
+                                  '%s  %s' % (lab['server'], '+'.join(m.get('targets', []))), ''])
                 blocks.append('\n'.join(lines))
             elif opt == '-MapWebModToVH':
-                lines = ['MapWebModToVH: Selecting virtual hosts for Web modules', '',
-                         'Specify the virtual host where you want to install the Web modules that are contained in '
-                         'your application.', '']
+                lines = [lab['vh_title'], '', lab['vh_intro'], '']
                 for m in a['modules']:
-                    lines.extend(['Web module:  %s' % m['name'], 'URI:  %s' % m['uri'],
-                                  'Virtual host:  %s' % (m.get('vhost') or ''), ''])
+                    lines.extend(['%s  %s' % (lab['web_module'], m['name']), '%s  %s' % (lab['uri'], m['uri']),
+                                  '%s  %s' % (lab['vhost'], m.get('vhost') or ''), ''])
                 blocks.append('\n'.join(lines))
             else:
                 raise ScriptingException('WASX7109E: Insufficient data for view task "%s"' % opt)
@@ -529,11 +547,11 @@ class AdminTaskObject(object):
         return '\n'.join(out)
 
 
-def bind(session, host, port):
-    """The names a wsadmin script sees."""
+def bind(session, host, port, language='en'):
+    """The names a wsadmin script sees; language: the wsadmin JVM's user.language (labels of AdminApp.view)."""
     return {
         'AdminConfig': AdminConfigObject(session),
-        'AdminApp': AdminAppObject(session),
+        'AdminApp': AdminAppObject(session, language),
         'AdminControl': AdminControlObject(session, host, port),
         'AdminNodeManagement': AdminNodeManagementObject(session),
         'AdminTask': AdminTaskObject(session),

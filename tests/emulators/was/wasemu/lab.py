@@ -34,7 +34,9 @@ DM = {'host': 'ssc', 'profile': 'STSCDMgrProfile', 'node': 'sscCellManager01', '
 NODES = [
     {'host': 'ssc', 'profile': 'STSCAppProfile', 'node': 'sscNode01', 'servers': {'STConsoleServer': {}}},
     {'host': 'stproxy1', 'profile': 'STPAppProfile', 'node': 'stproxy1Node01', 'servers': {'STProxyServer': {}}},
-    {'host': 'meeting1', 'profile': 'STMAppProfile', 'node': 'meeting1Node01',
+    # meeting1's JVMs run German (user.language=de): AdminApp.view and the profile tools answer in German there
+    # unless a JVM is told otherwise (wsadmin -javaoption -Duser.language=en).
+    {'host': 'meeting1', 'profile': 'STMAppProfile', 'node': 'meeting1Node01', 'jvm_language': 'de',
      'servers': {'STMeetingServer': {'http': {'port': 9080, 'require_login': True}}}},
     {'host': 'meeting2', 'profile': 'STMAppProfile', 'node': 'meeting2Node01', 'patched': True,
      'servers': {'STMeetingServer': {'http': {'port': 9080, 'require_login': True}}}},
@@ -242,11 +244,13 @@ def install(host, host_root, lab_dir, flat=False):
             entry.update(extra)
             servers[name] = entry
         profiles.append(('managed', spec['profile'], spec['node'], servers))
+    language_of = dict((spec['profile'], spec.get('jvm_language')) for spec in mine)
     for kind, profile, node, servers in profiles:
         root = profile_path(lab_dir, host, profile)
         os.makedirs(os.path.join(root, store.EMU_DIR), exist_ok=True)
         os.makedirs(os.path.join(root, 'logs'), exist_ok=True)
         conf = {'type': kind, 'profile': profile, 'cell': CELL, 'node': node, 'host': host, 'security': security(),
+                'jvm_language': language_of.get(profile),
                 'servers': servers, 'connect': connect_entries(lab_dir, host == DM['host']),
                 'default_connect': {'host': DM['host'], 'port': DM['port']}}
         store.write_json(store.profile_file(root, 'profile.json'), conf)

@@ -56,6 +56,32 @@ def load_profile(profile_dir):
     return conf
 
 
+def jvm_language(conf, javaoptions=()):
+    """The default language of a WAS client JVM (wsadmin, the profile tools), as Java derives it.
+
+    A -Duser.language=xx among the JVM options wins (wsadmin -javaoption; the last one counts); then the language
+    the profile's JVMs are configured with (profile.json jvm_language, standing for -Duser.language in the profile's
+    setupCmdLine/JVM arguments, which the environment does not override); then LC_ALL, LC_MESSAGES, LANG (C and
+    POSIX are English); then English.
+    """
+    found = None
+    for option in javaoptions:
+        for word in option.split():
+            if word.startswith('-Duser.language='):
+                found = word.split('=', 1)[1]
+    if found:
+        return found
+    if conf.get('jvm_language'):
+        return conf['jvm_language']
+    for name in ('LC_ALL', 'LC_MESSAGES', 'LANG'):
+        value = os.environ.get(name)
+        if value:
+            if value in ('C', 'POSIX') or value.startswith('C.'):
+                return 'en'
+            return value.split('_')[0].split('.')[0] or 'en'
+    return 'en'
+
+
 def credentials_ok(conf, user, password):
     sec = conf.get('security') or {}
     if not sec.get('enabled', True):

@@ -22,6 +22,32 @@ from wasemu import store
 
 FAIL = 255
 KIND_LABEL = {'dmgr': 'Deployment Manager', 'nodeagent': 'Node Agent', 'application': 'Application Server'}
+# English as IBM documents it (tests/corpus/was/); German is the emulator's stand-in for a translated JVM: message ids
+# stay, the text around them changes.
+MESSAGES = {
+    'en': {'ADMU0508I': 'ADMU0508I: The %(kind)s "%(server)s" is STARTED',
+           'ADMU0509I': 'ADMU0509I: The %(kind)s "%(server)s" cannot be reached. It appears to be stopped.',
+           'ADMU3000I': 'ADMU3000I: Server %(server)s open for e-business; process id is %(pid)s',
+           'ADMU4000I': 'ADMU4000I: Server %(server)s stop completed.',
+           'ADMU0402I': 'ADMU0402I: The configuration for node %(node)s has been synchronized with Deployment '
+                        'Manager %(host)s: %(port)s'},
+    'de': {'ADMU0508I': 'ADMU0508I: Der %(kind)s "%(server)s" hat den Status STARTED.',
+           'ADMU0509I': 'ADMU0509I: Der %(kind)s "%(server)s" kann nicht erreicht werden. Er scheint gestoppt zu '
+                        'sein.',
+           'ADMU3000I': 'ADMU3000I: Der Server %(server)s ist fuer E-Business geoeffnet. Die Prozess-ID ist %(pid)s.',
+           'ADMU4000I': 'ADMU4000I: Der Server %(server)s wurde gestoppt.',
+           'ADMU0402I': 'ADMU0402I: Die Konfiguration fuer Knoten %(node)s wurde mit dem Deployment Manager '
+                        '%(host)s: %(port)s synchronisiert.'},
+}
+KIND_LABEL_DE = {'dmgr': 'Deployment Manager', 'nodeagent': 'Knotenagent', 'application': 'Anwendungsserver'}
+
+
+def say(conf, msg_id, **fields):
+    language = store.jvm_language(conf)
+    texts = MESSAGES.get(language, MESSAGES['de'])
+    if 'kind' in fields:
+        fields['kind'] = (KIND_LABEL if texts is MESSAGES['en'] else KIND_LABEL_DE).get(fields['kind'])
+    out(texts[msg_id] % fields)
 
 
 def out(msg):
@@ -97,11 +123,32 @@ def start(profile_dir, conf, server):
     store.set_server_state(profile_dir, server, 'STARTED', pid)
     end = time.time()
     store.append_event(profile_dir, 'start', server=server, begin=begin, end=end, pid=pid)
-    out('ADMU3000I: Server %s open for e-business; process id is %s' % (server, pid or 0))
+    say(conf, 'ADMU3000I', server=server, pid=pid or 0)
+
+
+def soap_client_props(profile_dir):
+    """com.ibm.SOAP.loginUserid/loginPassword of <profile>/properties/soap.client.props (the tools' documented
+    source of credentials when none are on the command line); plain values only (no {xor} encoding)."""
+    props = {}
+    path = os.path.join(profile_dir, 'properties', 'soap.client.props')
+    if os.path.exists(path):
+        with open(path) as handle:
+            for line in handle:
+                line = line.strip()
+                if line and line[0] not in '#!' and '=' in line:
+                    key, value = line.split('=', 1)
+                    props[key.strip()] = value.strip()
+    return props.get('com.ibm.SOAP.loginUserid'), props.get('com.ibm.SOAP.loginPassword')
+
+
+def tool_credentials(opts):
+    if opts['username'] is None and opts['password'] is None:
+        return soap_client_props(opts['profile_dir'])
+    return opts['username'], opts['password']
 
 
 def check_creds(conf, opts, server, action):
-    if not store.credentials_ok(conf, opts['username'], opts['password']):
+    if not store.credentials_ok(conf, *tool_credentials(opts)):
         out('ADMU0111E: Program exiting with error: javax.management.JMRuntimeException: ADMN0022E: Access is '
             'denied for the %s operation on Server MBean because of insufficient or empty credentials.' % action)
         store.append_event(opts['profile_dir'], 'auth_failure', server=server, action=action)
@@ -111,7 +158,7 @@ def check_creds(conf, opts, server, action):
 def stop(profile_dir, conf, server, opts):
     entry = server_conf(conf, server)
     if store.server_status(profile_dir, server) != 'STARTED':
-        out('ADMU0509I: The server "%s" cannot be reached. It appears to be stopped.' % server)
+        say(conf, 'ADMU0509I', kind=entry.get('kind', 'application'), server=server)
         return
     check_creds(conf, opts, server, 'stop')
     begin = time.time()
@@ -130,17 +177,17 @@ def stop(profile_dir, conf, server, opts):
     time.sleep(float(entry.get('stop_delay', 0.5)))
     store.set_server_state(profile_dir, server, 'STOPPED')
     store.append_event(profile_dir, 'stop', server=server, begin=begin, end=time.time(), pid=pid)
-    out('ADMU4000I: Server %s stop completed.' % server)
+    say(conf, 'ADMU4000I', server=server)
 
 
 def status(profile_dir, conf, server, opts):
     entry = server_conf(conf, server)
-    label = KIND_LABEL.get(entry.get('kind', 'application'))
+    kind = entry.get('kind', 'application')
     if store.server_status(profile_dir, server) == 'STARTED':
         check_creds(conf, opts, server, 'getState')
-        out('ADMU0508I: The %s "%s" is STARTED' % (label, server))
+        say(conf, 'ADMU0508I', kind=kind, server=server)
     else:
-        out('ADMU0509I: The %s "%s" cannot be reached. It appears to be stopped.' % (label, server))
+        say(conf, 'ADMU0509I', kind=kind, server=server)
 
 
 def copy_if_different(source, target):
@@ -186,7 +233,7 @@ def sync_node(profile_dir, conf, opts):
             'ADMC0016E: The system cannot create a SOAP connector to connect to host %s at port %s.' % (host, port))
         sys.exit(FAIL)
     dm_conf = store.load_profile(dm_dir)
-    if not store.credentials_ok(dm_conf, opts['username'], opts['password']):
+    if not store.credentials_ok(dm_conf, *tool_credentials(opts)):
         store.append_event(profile_dir, 'auth_failure', action='syncNode')
         out('ADMU0113E: Program exiting with error: com.ibm.websphere.management.exception.ConnectorException: '
             'ADMC0053E: The system cannot create a SOAP connector to connect to host %s at port %s with SOAP '
@@ -216,8 +263,7 @@ def sync_node(profile_dir, conf, opts):
     store.append_event(profile_dir, 'sync', mode='full', node=node, files=changed, begin=begin, end=time.time(),
                        model_serial=model.get('serial', 0))
     store.append_event(dm_dir, 'sync', mode='full', node=node, files=changed)
-    out('ADMU0402I: The configuration for node %s has been synchronized with Deployment Manager %s: %s'
-        % (node, host, port))
+    say(conf, 'ADMU0402I', node=node, host=host, port=port)
     if '-restart' in opts['flags']:
         start(profile_dir, conf, 'nodeagent')
 

@@ -19,32 +19,20 @@ EXIT_FAILURE = 105
 
 
 def read_properties(path):
-    """Java .properties: key=value / key: value, # and ! comments, backslash escapes."""
-    props = {}
-    handle = open(path, 'r')
+    """The -p file as wsadmin reads it: java.util.Properties.load over a java.io.FileInputStream (one sequential
+    read, no seek), so a FIFO works exactly as it would for the real wsadmin's JVM."""
+    from java.io import FileInputStream  # pylint: disable=import-error
+    from java.util import Properties  # pylint: disable=import-error
+    props = Properties()
+    stream = FileInputStream(path)
     try:
-        for raw in handle.read().splitlines():
-            line = raw.strip()
-            if not line or line[0] in '#!':
-                continue
-            key, value, i, esc = [], [], 0, 0
-            target = key
-            while i < len(line):
-                ch = line[i]
-                if esc:
-                    target.append({'n': '\n', 't': '\t'}.get(ch, ch))
-                    esc = 0
-                elif ch == '\\':
-                    esc = 1
-                elif target is key and ch in '=:':
-                    target = value
-                else:
-                    target.append(ch)
-                i += 1
-            props[''.join(key).strip()] = ''.join(value).lstrip()
+        props.load(stream)
     finally:
-        handle.close()
-    return props
+        stream.close()
+    out = {}
+    for key in props.stringPropertyNames():
+        out[str(key)] = props.getProperty(key)
+    return out
 
 
 def fail(msg):
@@ -55,7 +43,7 @@ def fail(msg):
 
 def parse_args(argv):
     opts = {'lang': 'jacl', 'conntype': 'SOAP', 'host': None, 'port': None, 'user': None, 'password': None,
-            'p': None, 'f': None, 'c': [], 'args': []}
+            'p': None, 'f': None, 'c': [], 'args': [], 'javaoptions': []}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -66,6 +54,8 @@ def parse_args(argv):
             key = arg[1:]
             if key == 'username':
                 key = 'user'
+            if key == 'javaoption':
+                opts['javaoptions'].append(argv[i + 1])
             opts[key] = argv[i + 1]
             i += 2
             if key == 'f':
@@ -120,7 +110,7 @@ def main(argv):
         session = admin.Session(dm_dir)
         sys.stdout.write('WASX7209I: Connected to process "dmgr" on node %s using SOAP connector;  '
                          'The type of process is: DeploymentManager\n' % session.model['dmgr']['node'])
-        namespace = admin.bind(session, host, port)
+        namespace = admin.bind(session, host, port, store.jvm_language(conf, opts['javaoptions']))
         namespace['__name__'] = '__main__'
         store.append_event(dm_dir, 'wsadmin', user=user, script=opts['f'] or '-c')
         if opts['f']:

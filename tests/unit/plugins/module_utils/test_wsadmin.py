@@ -136,28 +136,39 @@ class FakeModule(object):
     def __init__(self):
         self.calls = []
 
-    def run_command(self, cmd):
+    def run_command(self, cmd, environ_update=None):
         self.calls.append(cmd)
+        self.environ = environ_update
         props = cmd[cmd.index('-p') + 1]
-        mode = stat.S_IMODE(os.stat(props).st_mode)
+        info = os.stat(props)
         with open(props) as handle:
             content = handle.read()
-        self.seen = (props, mode, content)
+        self.seen = (props, info, content)
         return 0, 'RESULT|saved|changes=1\n', ''
 
     def fail_json(self, **kwargs):
         raise AssertionError(kwargs)
 
 
-def test_run_wsadmin_passes_credentials_in_a_0600_file_that_is_removed(tmp_path):
+def test_run_wsadmin_serves_credentials_through_a_fifo_that_is_removed(tmp_path):
     fake_wsadmin = tmp_path / 'wsadmin.sh'
     fake_wsadmin.write_text('#!/bin/sh\n')
     module = FakeModule()
     res = wsadmin.run_wsadmin(module, str(fake_wsadmin), 'print(1)\n', 'ssc', 8879, 'wasadmin', 's3cret')
-    props, mode, content = module.seen
-    assert mode == 0o600
+    props, info, content = module.seen
+    assert stat.S_ISFIFO(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077 == 0
     assert 'com.ibm.SOAP.loginPassword=s3cret' in content
     assert not os.path.exists(props)
     assert 's3cret' not in ' '.join(module.calls[0])
     assert res['results'] == [{'kind': 'saved', 'changes': '1'}]
     assert res['failure'] is None
+
+
+def test_run_wsadmin_forces_english(tmp_path):
+    fake_wsadmin = tmp_path / 'wsadmin.sh'
+    fake_wsadmin.write_text('#!/bin/sh\n')
+    module = FakeModule()
+    wsadmin.run_wsadmin(module, str(fake_wsadmin), 'print(1)\n', 'ssc', 8879, 'wasadmin', 's3cret')
+    cmd = module.calls[0]
+    assert cmd[cmd.index('-javaoption') + 1] == '-Duser.language=en -Duser.region=US'
+    assert module.environ['LC_ALL'] == 'C'

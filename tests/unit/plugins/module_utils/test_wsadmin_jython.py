@@ -92,3 +92,48 @@ def test_script_errors_surface_as_wasx7017e(cell):
     """The emulator really is Jython: a script error surfaces as WASX7017E."""
     proc = run(cell, "x = AdminConfig.showAttribute('nonsense', 'name')\n")
     assert proc.returncode != 0 and 'WASX7017E' in proc.stderr
+
+
+MEETING1_WSADMIN_REL = 'opt/IBM/WebSphere/AppServer/profiles/STMAppProfile/bin/wsadmin.sh'
+
+
+class ProcessModule(object):
+    """run_command as AnsibleModule does it (environ_update included), without Ansible."""
+
+    def run_command(self, cmd, environ_update=None):
+        env = dict(os.environ, **(environ_update or {}))
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                              env=env, timeout=300, check=False)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def fail_json(self, **kwargs):
+        raise AssertionError(kwargs)
+
+
+def meeting1_wsadmin(cell):
+    lab = cell.split(os.sep + 'hosts' + os.sep)[0]
+    return os.path.join(lab, 'hosts', 'meeting1', MEETING1_WSADMIN_REL)
+
+
+def test_a_german_wsadmin_view_fails_loudly_instead_of_module_absent(cell):
+    """meeting1's JVMs run German: the old script read 'Modul:' as no module and reported module_absent."""
+    source = wsadmin.module_mapping_script('Core Whiteboard Services', 'meeting1Node01', 'STMeetingServer')
+    path = os.path.join(os.path.dirname(cell), 'german-view.py')
+    with open(path, 'w') as handle:
+        handle.write(source)
+    proc = subprocess.run([meeting1_wsadmin(cell), '-lang', 'jython', '-host', 'ssc', '-port', '8879', '-user',
+                           'wasadmin', '-password', PASSWORD, '-f', path], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300, check=False)
+    results = wsadmin.parse_results(proc.stdout)
+    assert [r['kind'] for r in results] == ['unreadable'], proc.stdout + proc.stderr
+    assert 'Modul:  ' in results[0]['text'] and results[0]['option'] == '-MapModulesToServers'
+
+
+def test_run_wsadmin_from_the_german_profile_reads_english_and_maps(cell):
+    """run_wsadmin forces -Duser.language=en and serves the credentials through the FIFO (-p)."""
+    res = wsadmin.run_wsadmin(ProcessModule(), meeting1_wsadmin(cell), wsadmin.module_mapping_script(
+        'Core Whiteboard Services', 'meeting1Node01', 'STMeetingServer'), 'ssc', 8879, 'wasadmin', PASSWORD)
+    assert res['failure'] is None, res
+    rec = [r for r in res['results'] if r['kind'] == 'module']
+    assert rec and rec[0]['application'] == 'SametimeMeetings_meeting1Node01', res
+    assert rec[0]['targets_after'] == 'WebSphere:cell=sscCell01,node=meeting1Node01,server=STMeetingServer'

@@ -81,3 +81,35 @@ def test_mapping_interpret(records, fail_on_absent, failure, status):
     else:
         assert msg is None and result['status'] == status
         assert result['changed'] == (status == 'mapped')
+
+
+@pytest.mark.parametrize('over, option', [
+    (dict(node='meetNode1,server=x+WebSphere:cell=c1,node=evilNode'), 'node'),
+    (dict(server='s/x'), 'server'),
+    (dict(module='Core "Whiteboard"'), 'module'),
+    (dict(virtual_host='default_host,x'), 'virtual_host'),
+    (dict(extra_targets=['WebSphere:cell=c,node=n,server=a+b']), 'extra_targets'),
+])
+def test_mapping_module_checks_every_name_before_wsadmin(over, option):
+    p = dict(node='meeting1Node01', server='STMeetingServer', cell=None, application=None,
+             module='Core Whiteboard Services', virtual_host='default_host', extra_targets=[])
+    p.update(over)
+    errors = mapping_names_errors(p)
+    assert len(errors) == 1 and errors[0].startswith(option + ' '), errors
+
+
+def mapping_names_errors(p):
+    from ansible_collections.sametime.deploy.plugins.module_utils import wsadmin
+    return wsadmin.name_errors(mapping.name_checks(p))
+
+
+def test_reroute_rejects_a_database_name_db2_does_not_allow():
+    errors = reroute.validate(params(database_names=["STMS'] + ['X"]))
+    assert any(e.startswith('database_names ') for e in errors), errors
+
+
+def test_reroute_switches_are_integers_one_or_two():
+    props = reroute.wanted_properties(params(seamless_failover=True, client_affinities=False))
+    assert ('enableSeamlessFailover', 'java.lang.Integer', '1', 'plain') in props
+    assert ('enableClientAffinitiesList', 'java.lang.Integer', '2', 'plain') in props
+    assert [p[1] for p in props if p[0].startswith('clientReroute')] == ['java.lang.String', 'java.lang.String']
