@@ -134,6 +134,26 @@ def test_check_mode_and_diff_write_nothing(run_module, ihs):
     assert '-t' not in _calls(ihs)
 
 
+def test_diff_of_a_non_utf8_file_reaches_the_controller(ihs, tmp_path):
+    """A vhost holding an ISO-8859-1 byte (an admin's comment): the module's --diff result passes the controller's
+    JSON check ("Refusing to deserialize an invalid UTF8 string value") and shows the byte as \\xNN."""
+    vhost = ihs / 'conf' / 'photos.conf'
+    vhost.write_bytes(b'# Z\xfcrich\n')
+    args = _args(ihs, apache_generation='2.4')
+    playbook = tmp_path / 'play.json'
+    playbook.write_text(json.dumps([{'hosts': 'localhost', 'gather_facts': False,
+                                     'tasks': [{'sametime.deploy.ihs_photo_vhost': args}]}]))
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+         '-e', 'ansible_python_interpreter=%s' % sys.executable, '--check', '--diff', str(playbook)],
+        cwd=repo, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(repo, 'ansible.cfg'), ANSIBLE_NOCOLOR='1'),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    assert proc.returncode == 0, proc.stdout
+    assert '-# Z\\xfcrich' in proc.stdout and 'changed: [localhost]' in proc.stdout
+    assert vhost.read_bytes() == b'# Z\xfcrich\n'
+
+
 def test_backup_of_replaced_file(run_module, ihs):
     vhost = ihs / 'conf' / 'photos.conf'
     vhost.write_text('# old\n')
