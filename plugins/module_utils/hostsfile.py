@@ -42,6 +42,9 @@ _ASCII_LOWER = dict((code, code + 32) for code in range(ord('A'), ord('Z') + 1))
 _LOOPBACK_V4 = ipaddress.ip_address(u'127.0.0.1')
 _LOOPBACK_V6 = ipaddress.ip_address(u'::1')
 
+# The hosts file of hosts_entry when none is given (the federation_hosts role leaves it unset).
+DEFAULT_PATH = '/etc/hosts'
+
 # Default separators for a line that the module writes from scratch.
 NEW_LINE_IP_SEPARATOR = '\t'
 NEW_LINE_NAME_SEPARATOR = ' '

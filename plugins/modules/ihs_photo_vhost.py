@@ -344,32 +344,36 @@ def install_tested(module, path, content, previous, version, result):
         os.chmod(live, 0o644)  # atomic_move gives a file it creates 0666 & ~umask
 
 
+# The defaults live in module_utils/apache.py (DOCUMENTATION states them; validate-modules checks they agree).
+ARGUMENT_SPEC = dict(
+    path=dict(type='path', required=True),
+    server_name=dict(type='str', required=True),
+    server_aliases=dict(type='list', elements='str', default=[]),
+    port=dict(type='int', default=apache.DEFAULT_PORT),
+    listen_address=dict(type='str', default=apache.DEFAULT_LISTEN_ADDRESS),
+    document_root=dict(type='path', required=True),
+    apache_generation=dict(type='str', choices=['auto', '2.2', '2.4'], default='auto'),
+    mode=dict(type='str', choices=['hardened', 'seed'], default=apache.DEFAULT_MODE),
+    allow_networks=dict(type='list', elements='str', default=[]),
+    allow_hosts=dict(type='list', elements='str', default=[]),
+    allow_cookies=dict(type='list', elements='str', default=list(apache.DEFAULT_COOKIES)),
+    redirect_url=dict(type='str'),
+    photo_name_regex=dict(type='str', default=apache.DEFAULT_PHOTO_NAME_REGEX),
+    cache_control=dict(type='str', default=apache.DEFAULT_CACHE_CONTROL),
+    access_log=dict(type='str', default=apache.DEFAULT_ACCESS_LOG),
+    error_log=dict(type='str', default=''),
+    load_modules=dict(type='dict', default={}),
+    name_virtual_host=dict(type='bool', default=False),
+    apachectl=dict(type='path', default=apache.DEFAULT_APACHECTL),
+    httpd_conf=dict(type='path'),
+    configtest_include=dict(type='bool', default=False),
+    backup=dict(type='bool', default=False),
+)
+
+
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type='path', required=True),
-            server_name=dict(type='str', required=True),
-            server_aliases=dict(type='list', elements='str', default=[]),
-            port=dict(type='int', default=80),
-            listen_address=dict(type='str', default='*'),
-            document_root=dict(type='path', required=True),
-            apache_generation=dict(type='str', choices=['auto', '2.2', '2.4'], default='auto'),
-            mode=dict(type='str', choices=['hardened', 'seed'], default='hardened'),
-            allow_networks=dict(type='list', elements='str', default=[]),
-            allow_hosts=dict(type='list', elements='str', default=[]),
-            allow_cookies=dict(type='list', elements='str', default=list(apache.DEFAULT_COOKIES)),
-            redirect_url=dict(type='str'),
-            photo_name_regex=dict(type='str', default=apache.DEFAULT_PHOTO_NAME_REGEX),
-            cache_control=dict(type='str', default='private, max-age=3600'),
-            access_log=dict(type='str', default='logs/photos_access.log'),
-            error_log=dict(type='str', default=''),
-            load_modules=dict(type='dict', default={}),
-            name_virtual_host=dict(type='bool', default=False),
-            apachectl=dict(type='path', default='/opt/IBM/HTTPServer/bin/apachectl'),
-            httpd_conf=dict(type='path'),
-            configtest_include=dict(type='bool', default=False),
-            backup=dict(type='bool', default=False),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         required_if=[('mode', 'seed', ['redirect_url'])],
         supports_check_mode=True,
     )

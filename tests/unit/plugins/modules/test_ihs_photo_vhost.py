@@ -22,6 +22,7 @@ import urllib.request
 import pytest
 
 from ansible_collections.sametime.deploy.plugins.modules import ihs_info, ihs_photo_vhost
+from ansible_collections.sametime.deploy.tests.unit.plugins.module_utils import golden_vhosts
 
 # -t -f MAIN: records the bytes of every file MAIN includes (what was tested), can hang (kill test) or fail
 FAKE_APACHECTL = """#!/bin/sh
@@ -425,6 +426,19 @@ def test_real_apache_piped_rotatelogs_writes(run_module, ihs, generation):
         deadline = time.time() + 10
         while pid_file.exists() and time.time() < deadline:
             time.sleep(0.1)
+
+
+@pytest.mark.skipif(not shutil.which('apache2'), reason='Debian apache2 not installed')
+@pytest.mark.parametrize('name', sorted(golden_vhosts.CASES))
+def test_golden_vhost_passes_real_apache_configtest(ihs, name):
+    """Each golden file (tests/unit/plugins/module_utils/fixtures/vhosts/, the bytes a reviewer reads) as the vhost of
+    the real Apache layout above: `apachectl -t` says Syntax OK (2.2 syntax through mod_access_compat)."""
+    _real_ihs(ihs, _free_port())
+    with open(golden_vhosts.golden_path(name), 'rb') as handle:
+        (ihs / 'conf' / 'photos.conf').write_bytes(handle.read())
+    proc = subprocess.run([str(ihs / 'bin' / 'apachectl'), '-t'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, check=False)
+    assert proc.returncode == 0 and 'Syntax OK' in proc.stdout, proc.stdout
 
 
 @pytest.mark.skipif(not shutil.which('apache2'), reason='Debian apache2 not installed')
