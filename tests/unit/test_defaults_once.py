@@ -40,7 +40,7 @@ def _doc_defaults(module):
     return dict((name, spec.get('default', _UNSET)) for name, spec in options.items())
 
 
-@pytest.mark.parametrize('module', [ihs_photo_vhost], ids=lambda module: module.__name__.split('.')[-1])
+@pytest.mark.parametrize('module', [ihs_photo_vhost], ids=['ihs_photo_vhost'])
 def test_documentation_states_the_argument_spec_defaults(module):
     """The cross-check that ansible-test validate-modules does, here too for a quick answer."""
     documented = _doc_defaults(module)
