@@ -25,9 +25,18 @@ MMN_GENERATIONS = {20020903: '2.0', 20051115: '2.2', 20120211: '2.4'}
 IHS_GENERATIONS = {'6': '2.0', '7': '2.2', '8': '2.2', '9': '2.4'}
 SUPPORTED_GENERATIONS = ('2.2', '2.4')
 
+# The defaults of the photo vhost, stated here only: the module's argument_spec takes them from here, its
+# DOCUMENTATION states them (ansible-test validate-modules checks that both agree), and the ihs_photos role
+# leaves its variables unset so that the module's default applies.
+DEFAULT_APACHECTL = '/opt/IBM/HTTPServer/bin/apachectl'
+DEFAULT_PORT = 80
+DEFAULT_LISTEN_ADDRESS = '*'
+DEFAULT_MODE = 'hardened'
 DEFAULT_COOKIES = ['LtpaToken', 'LtpaToken2', 'STPluginActivePage=stMeetingroom']
 # exactly the names ldap_photo_export writes, as Apache sees the decoded path (photo_names: one definition)
 DEFAULT_PHOTO_NAME_REGEX = photo_names.APACHE_NAME_REGEX
+DEFAULT_CACHE_CONTROL = 'private, max-age=3600'
+DEFAULT_ACCESS_LOG = 'logs/photos_access.log'
 ENV_FLAG = 'sametime_photo_ok'
 # 2.2 syntax on a 2.4 server (mod_access_compat): an inherited "Require all denied" (e.g. <Directory />) would
 # still refuse everything, because Require and Order/Allow must both pass. Granting in authz_core leaves the
@@ -201,13 +210,13 @@ def build_spec(params):
     if generation not in SUPPORTED_GENERATIONS:
         raise ApacheError('apache_generation must be one of %s for rendering, got %r'
                           % (', '.join(SUPPORTED_GENERATIONS), generation))
-    mode = params.get('mode', 'hardened')
+    mode = params.get('mode', DEFAULT_MODE)
     if mode not in ('seed', 'hardened'):
         raise ApacheError('mode must be seed or hardened, got %r' % (mode,))
-    port = params.get('port', 80)
+    port = params.get('port', DEFAULT_PORT)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise ApacheError('port must be an integer 1-65535, got %r' % (port,))
-    listen_address = params.get('listen_address') or '*'
+    listen_address = params.get('listen_address') or DEFAULT_LISTEN_ADDRESS
     if listen_address != '*':
         listen_address = str(_network_list('listen_address', [listen_address], host=True)[0].network_address)
     document_root = _safe('document_root', params.get('document_root'))
@@ -246,7 +255,7 @@ def build_spec(params):
     error_log = log_target('error_log', params.get('error_log'), generation)
     cache_control = params.get('cache_control')
     if cache_control is None:
-        cache_control = 'private, max-age=3600'
+        cache_control = DEFAULT_CACHE_CONTROL
     if cache_control:
         _safe('cache_control', cache_control)
     return {

@@ -20,7 +20,7 @@ import hashlib
 import os
 import tempfile
 
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 
 def read_bytes(path):
@@ -53,11 +53,24 @@ def is_bind_mounted(path, mountinfo_path='/proc/self/mountinfo'):
     return os.path.realpath(path) in mount_points(mountinfo_path)
 
 
+def display(content):
+    """File content (bytes, or text holding undecodable bytes as surrogates) as valid text for a result, a warning
+    or a --diff: bytes that are not UTF-8 become ``\\xNN``. The controller refuses a module result whose JSON holds
+    a lone surrogate ("Refusing to deserialize an invalid UTF8 string value")."""
+    if not isinstance(content, bytes):
+        try:
+            content = u'%s' % (content,)
+            content = content.encode('utf-8', 'surrogateescape')
+        except UnicodeEncodeError:  # a surrogate that no undecodable byte produced
+            return content.encode('utf-8', 'backslashreplace').decode('utf-8')
+    return content.decode('utf-8', 'backslashreplace')
+
+
 def text_diff(path, before, after):
-    """A --diff dict for text content (bytes or text), with the path as header."""
+    """A --diff dict for text content (bytes or text), with the path as header; always valid text (display())."""
     return {
-        'before': to_text(before or b'', errors='surrogate_or_strict'),
-        'after': to_text(after or b'', errors='surrogate_or_strict'),
+        'before': display(before or b''),
+        'after': display(after or b''),
         'before_header': '%s (content)' % path,
         'after_header': '%s (content)' % path,
     }

@@ -2,7 +2,7 @@
 # Copyright: contributors to the sametime.deploy collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Parse, edit and render a hosts file (runs on managed hosts: Python 3.6+, stdlib only).
+"""Parse, edit and render a hosts file (runs on managed hosts: Python 3.6+, stdlib and fileio only).
 
 A line that an operation does not need to change is rendered from its original text, byte for byte.
 An entry line that is changed keeps its leading whitespace, the address as written, its separators,
@@ -22,7 +22,7 @@ The model is glibc's files backend (checked against ``getent`` on glibc 2.36, se
 - A NUL byte ends glibc's reading of its line: such a file is refused.
 
 The file's bytes are kept as they are (decoded with ``surrogateescape``); every text meant for display
-(changes, warnings) goes through ``display()``, which shows undecodable bytes as ``\\xNN``.
+(changes, warnings) goes through ``fileio.display()``, which shows undecodable bytes as ``\\xNN``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,6 +32,8 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.sametime.deploy.plugins.module_utils.fileio import display
+
 _BLANKS = ' \t\f\v\r'
 _SPLIT = re.compile(r'([ \t\f\v\r]+)')
 _LABEL = re.compile(r'\A[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z')
@@ -39,6 +41,9 @@ _IPV4_LEADING_ZERO = re.compile(r'(^|\.)0[0-9]')
 _ASCII_LOWER = dict((code, code + 32) for code in range(ord('A'), ord('Z') + 1))
 _LOOPBACK_V4 = ipaddress.ip_address(u'127.0.0.1')
 _LOOPBACK_V6 = ipaddress.ip_address(u'::1')
+
+# The hosts file of hosts_entry when none is given (the federation_hosts role leaves it unset).
+DEFAULT_PATH = '/etc/hosts'
 
 # Default separators for a line that the module writes from scratch.
 NEW_LINE_IP_SEPARATOR = '\t'
@@ -53,11 +58,6 @@ def _text(value):
     if isinstance(value, bytes):
         return value.decode('utf-8', 'surrogateescape')
     return u'%s' % (value,)
-
-
-def display(text):
-    """`text` (possibly holding undecodable bytes as surrogates) as valid text: such bytes become ``\\xNN``."""
-    return _text(text).encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
 
 
 def fold(name):

@@ -167,7 +167,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, hostsfile
 from ansible_collections.sametime.deploy.plugins.module_utils.hostsfile import HostsFileError, apply, display
 
 
@@ -194,7 +194,7 @@ def _check_path(path, must_exist):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type='path', default='/etc/hosts'),
+            path=dict(type='path', default=hostsfile.DEFAULT_PATH),
             ip=dict(type='str'),
             hostnames=dict(type='list', elements='str', aliases=['names']),
             state=dict(type='str', choices=['present', 'absent'], default='present'),

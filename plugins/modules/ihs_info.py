@@ -107,7 +107,8 @@ modules:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sametime.deploy.plugins.module_utils.apache import ApacheError, parse_modules, parse_version
+from ansible_collections.sametime.deploy.plugins.module_utils.apache import (
+    DEFAULT_APACHECTL, ApacheError, parse_modules, parse_version)
 
 KEYS = ('server_version', 'product', 'product_version', 'apache_version', 'mmn', 'generation', 'is_ihs',
         'server_root', 'server_config_file', 'mpm')
@@ -116,7 +117,7 @@ KEYS = ('server_version', 'product', 'product_version', 'apache_version', 'mmn',
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            apachectl=dict(type='path', default='/opt/IBM/HTTPServer/bin/apachectl'),
+            apachectl=dict(type='path', default=DEFAULT_APACHECTL),
             modules=dict(type='bool', default=True),
         ),
         supports_check_mode=True,

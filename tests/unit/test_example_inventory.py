@@ -7,7 +7,8 @@
 The example inventory is what admins copy. Each group_vars file named after a role sets only that role's documented
 variables, with values of the documented type and choices; the comment above each variable is the spec's description,
 marked `(required)` exactly when the spec requires it (a note may follow after `--`); every required variable is set
-somewhere in the inventory.
+somewhere in the inventory. A variable shown commented out (`# name:` alone, no value: its default is stated in one
+other place, the role's defaults or the module it feeds) is a documented, optional variable with the same comment.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -49,13 +50,23 @@ def _plain(text):
     return ' '.join(text.split())
 
 
-def _comments_above(lines, key):
-    """The comment block right above `key:` at the start of a line, joined; None when there is none."""
+COMMENTED_OUT = re.compile(r'^# ([a-z][a-z0-9_]*):\s*$')
+
+
+def _commented_out(lines, options):
+    """Variables shown commented out (`# name:` alone on a line): left unset, so the default applies."""
+    return [match.group(1) for match in map(COMMENTED_OUT.match, lines) if match and match.group(1) in options]
+
+
+def _comments_above(lines, key, options=()):
+    """The comment block right above `key:` (or `# key:`) at the start of a line, joined; None when there is none.
+    The block stops at a commented-out variable of `options`."""
     for index, line in enumerate(lines):
-        if re.match(r'^%s\s*:' % re.escape(key), line):
+        if re.match(r'^(# )?%s\s*:' % re.escape(key), line):
             block = []
             for previous in reversed(lines[:index]):
-                if not previous.startswith('#'):
+                match = COMMENTED_OUT.match(previous)
+                if not previous.startswith('#') or (match and match.group(1) in options):
                     break
                 block.insert(0, previous[1:].strip())
             return ' '.join(' '.join(block).split()) if block else None
@@ -80,7 +91,13 @@ def test_example_file_matches_the_role_spec(role, path):
     values = yaml.safe_load(text) or {}
     lines = text.splitlines()
     problems = []
-    for key, value in sorted(values.items()):
+    unset = _commented_out(lines, options)
+    for key in unset:
+        if key in values:
+            problems.append('%s: both set and shown commented out' % key)
+        if options[key].get('required'):
+            problems.append('%s: required, but shown commented out' % key)
+    for key, value in sorted(list(values.items()) + [(key, None) for key in unset if key not in values]):
         spec = options.get(key)
         if spec is None:
             problems.append('%s: not an option of role %s' % (key, role))
@@ -90,14 +107,14 @@ def test_example_file_matches_the_role_spec(role, path):
             if not (spec.get('type') in ('str', 'path') and isinstance(value, (int, float)) and
                     not isinstance(value, bool)):
                 problems.append('%s: %r is not of type %s' % (key, value, spec.get('type', 'str')))
-        if spec.get('choices') and not _is_template(value):
+        if spec.get('choices') and key not in unset and not _is_template(value):
             items = value if spec.get('type') == 'list' else [value]
             bad = [item for item in items if item not in spec['choices']]
             if bad:
                 problems.append('%s: %r not among the choices %s' % (key, bad, spec['choices']))
         description = spec.get('description')
         description = ' '.join(description) if isinstance(description, list) else (description or '')
-        comment = _comments_above(lines, key)
+        comment = _comments_above(lines, key, options)
         if comment is None:
             problems.append('%s: no comment above it (the spec says: %s)' % (key, _plain(description)))
         else:

@@ -85,6 +85,19 @@ def test_check_mode_and_diff_write_nothing(tmp_path):
     assert sorted(os.listdir(str(tmp_path))) == ['partial-section.xml', 'play.yml', 'results.json']
 
 
+def test_diff_of_an_iso_8859_1_file_is_valid_text(tmp_path):
+    """The diff of an ISO-8859-1 file (bytes that are not UTF-8) goes through JSON: "\\xNN", no surrogates."""
+    path = fixture(tmp_path, 'stproxy', 'latin1.xml')
+    before = path.read_bytes()
+    assert b'Z\xfcrich' in before
+    results, proc = run_play(tmp_path, [stproxy_task(path)], '--check', '--diff')
+    assert results[0]['changed'] is True and not results[0].get('failed'), proc.stdout
+    assert proc.returncode == 0 and 'Non UTF-8 encoded data replaced' not in proc.stdout, proc.stdout
+    assert '<!-- Konfiguration f\\xfcr den Proxy (Z\\xfcrich) -->' in proc.stdout
+    assert '+    <storageLocation>/opt/IBM/stproxy/photocache</storageLocation>' in proc.stdout
+    assert path.read_bytes() == before
+
+
 def test_create(tmp_path):
     path = tmp_path / 'conf' / 'stproxyconfig.xml'
     path.parent.mkdir()

@@ -42,6 +42,28 @@ def test_text_diff_headers():
                     'after_header': '/etc/hosts (content)'}
 
 
+@pytest.mark.parametrize('content, shown', [
+    (b'caf\xe9 \xc3\xa9\n', u'caf\\xe9 \xe9\n'),               # ISO-8859-1 byte next to UTF-8
+    (b'caf\xe9'.decode('utf-8', 'surrogateescape'), u'caf\\xe9'),  # text read with surrogateescape
+    (u'plain \xe9', u'plain \xe9'),
+    (u'lone \ud800', u'lone \\ud800'),                              # no byte made it: shown, not refused
+    (b'', u''),
+])
+def test_display_is_valid_text(content, shown):
+    assert fileio.display(content) == shown
+    shown.encode('utf-8')  # strict: what the controller's JSON check requires
+
+
+def test_text_diff_of_a_non_utf8_file_is_valid_text():
+    """A module returning this diff must pass the controller's "Refusing to deserialize an invalid UTF8 string
+    value" check: no surrogates."""
+    diff = fileio.text_diff('/opt/x.xml', b'<a>Z\xfcrich</a>\n', u'<a>Z\xfcrich\udcfc</a>\n')
+    assert diff['before'] == u'<a>Z\\xfcrich</a>\n'
+    assert diff['after'] == u'<a>Z\xfcrich\\xfc</a>\n'
+    for value in diff.values():
+        value.encode('utf-8')
+
+
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_replace_with_stream(tmp_path, check_mode):
     path = tmp_path / 'bundle.tar'

@@ -22,6 +22,7 @@ import urllib.request
 import pytest
 
 from ansible_collections.sametime.deploy.plugins.modules import ihs_info, ihs_photo_vhost
+from ansible_collections.sametime.deploy.tests.unit.plugins.module_utils import golden_vhosts
 
 # -t -f MAIN: records the bytes of every file MAIN includes (what was tested), can hang (kill test) or fail
 FAKE_APACHECTL = """#!/bin/sh
@@ -132,6 +133,26 @@ def test_check_mode_and_diff_write_nothing(run_module, ihs):
     assert result['diff']['before'] == ''
     assert not (ihs / 'conf' / 'photos.conf').exists()
     assert '-t' not in _calls(ihs)
+
+
+def test_diff_of_a_non_utf8_file_reaches_the_controller(ihs, tmp_path):
+    """A vhost holding an ISO-8859-1 byte (an admin's comment): the module's --diff result passes the controller's
+    JSON check ("Refusing to deserialize an invalid UTF8 string value") and shows the byte as \\xNN."""
+    vhost = ihs / 'conf' / 'photos.conf'
+    vhost.write_bytes(b'# Z\xfcrich\n')
+    args = _args(ihs, apache_generation='2.4')
+    playbook = tmp_path / 'play.json'
+    playbook.write_text(json.dumps([{'hosts': 'localhost', 'gather_facts': False,
+                                     'tasks': [{'sametime.deploy.ihs_photo_vhost': args}]}]))
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+         '-e', 'ansible_python_interpreter=%s' % sys.executable, '--check', '--diff', str(playbook)],
+        cwd=repo, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(repo, 'ansible.cfg'), ANSIBLE_NOCOLOR='1'),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    assert proc.returncode == 0, proc.stdout
+    assert '-# Z\\xfcrich' in proc.stdout and 'changed: [localhost]' in proc.stdout
+    assert vhost.read_bytes() == b'# Z\xfcrich\n'
 
 
 def test_backup_of_replaced_file(run_module, ihs):
@@ -405,6 +426,19 @@ def test_real_apache_piped_rotatelogs_writes(run_module, ihs, generation):
         deadline = time.time() + 10
         while pid_file.exists() and time.time() < deadline:
             time.sleep(0.1)
+
+
+@pytest.mark.skipif(not shutil.which('apache2'), reason='Debian apache2 not installed')
+@pytest.mark.parametrize('name', sorted(golden_vhosts.CASES))
+def test_golden_vhost_passes_real_apache_configtest(ihs, name):
+    """Each golden file (tests/unit/plugins/module_utils/fixtures/vhosts/, the bytes a reviewer reads) as the vhost of
+    the real Apache layout above: `apachectl -t` says Syntax OK (2.2 syntax through mod_access_compat)."""
+    _real_ihs(ihs, _free_port())
+    with open(golden_vhosts.golden_path(name), 'rb') as handle:
+        (ihs / 'conf' / 'photos.conf').write_bytes(handle.read())
+    proc = subprocess.run([str(ihs / 'bin' / 'apachectl'), '-t'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, check=False)
+    assert proc.returncode == 0 and 'Syntax OK' in proc.stdout, proc.stdout
 
 
 @pytest.mark.skipif(not shutil.which('apache2'), reason='Debian apache2 not installed')
