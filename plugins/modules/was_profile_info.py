@@ -27,7 +27,8 @@ description:
   - A C(WAS_CELL) or C(WAS_NODE) that is not a literal name (a variable or a placeholder) is reported per profile as
     RV(profiles[].setup_error), and such a profile is chosen only by its file layout.
   - Read-only; used by the P(sametime.deploy.stproxy_photos#role) role to find C(stproxyconfig.xml) on 9.0.1.
-author: sametime.deploy contributors
+author:
+  - sametime.deploy contributors (!UNKNOWN)
 extends_documentation_fragment:
   - sametime.deploy.attributes
 attributes:

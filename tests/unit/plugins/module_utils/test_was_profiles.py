@@ -182,8 +182,8 @@ def test_module_finds_both_copies(tmp_path, run_module):
     root = str(tmp_path)
     make_tree(root, DM_901)
     result, failed = run_module(was_profile_info, dict(was_root=root, server='STProxyServer', find='dmgr_copy'))
-    assert not failed and not result['changed'] and result['config_file'] == root + copy_of('STSCDMgrProfile',
-                                                                                           'proxyNode1')
+    assert not failed and not result['changed']
+    assert result['config_file'] == root + copy_of('STSCDMgrProfile', 'proxyNode1')
     result, failed = run_module(was_profile_info, dict(was_root=root, server='STProxyServer', node=result['node'],
                                                        config_file=result['config_file'], find='node_profile'))
     assert not failed and result['profile_root'] == os.path.join(root, 'profiles', 'STPAppProfile')

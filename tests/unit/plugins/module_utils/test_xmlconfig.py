@@ -33,10 +33,10 @@ WANTED = {'enabled': 'true', 'cacheExpiry': '10', 'storageLocation': '/opt/IBM/s
 def read_photo_cache(data):
     """{element: text} of the <photoCache> children, as lxml reads the file."""
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    local = lambda element: etree.QName(element).localname
-    section = [child for child in root if isinstance(child.tag, str) and local(child) == 'photoCache']
+    section = [child for child in root if isinstance(child.tag, str) and etree.QName(child).localname == 'photoCache']
     assert len(section) == 1
-    return dict((local(child), ''.join(child.itertext())) for child in section[0] if isinstance(child.tag, str))
+    return dict((etree.QName(child).localname, ''.join(child.itertext())) for child in section[0]
+                if isinstance(child.tag, str))
 
 
 def _read(*parts):

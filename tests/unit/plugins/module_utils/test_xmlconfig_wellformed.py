@@ -113,6 +113,10 @@ def _others(root):
             if not (isinstance(child.tag, str) and child.tag == 'photoCache')]
 
 
+def _not_owned(section, owned):
+    return [etree.tostring(c, with_tail=False) for c in section if not (isinstance(c.tag, str) and c.tag in owned)]
+
+
 def _section(root):
     sections = [child for child in root if child.tag == 'photoCache']
     assert len(sections) == 1, [etree.tostring(s) for s in sections]
@@ -137,10 +141,7 @@ def test_generated_stproxy_files(seed):
     assert dict((k, got.get(k)) for k in wanted) == wanted
     old = [s for s in before if s.tag == 'photoCache']
     if old:  # children the edit does not own are kept as they were
-        mine = set(wanted)
-        kept = lambda element: [etree.tostring(c, with_tail=False) for c in element
-                                if not (isinstance(c.tag, str) and c.tag in mine)]
-        assert kept(section) == kept(old[0])
+        assert _not_owned(section, set(wanted)) == _not_owned(old[0], set(wanted))
     assert bool(changes) == (result != data)
     again, changes_again = xmlconfig.edit_photo_cache(result, photo_cache)
     assert (again, changes_again) == (result, [])
