@@ -8,12 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.sametime.deploy.plugins.module_utils import xmlconfig
+from ansible_collections.sametime.deploy.plugins.module_utils import xml_worker, xmlconfig
 from ansible_collections.sametime.deploy.plugins.plugin_utils.xml_file_action import XmlFileAction
 
 
 class ActionModule(XmlFileAction):
-    SPEC = xmlconfig.USERINFO_CONFIG_SPEC
+    SPEC = xml_worker.USERINFO_CONFIG_SPEC
     MODULE = 'sametime.deploy.userinfo_config'
     CREATE_TEMPLATE = None
 

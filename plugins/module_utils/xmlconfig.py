@@ -23,8 +23,7 @@ __metaclass__ = type
 import codecs
 import re
 
-from ansible_collections.sametime.deploy.plugins.module_utils.xml_worker import (  # noqa: F401 - re-exported
-    PHOTO_CACHE_OPTIONS, STPROXY_CONFIG_SPEC, USERINFO_CONFIG_SPEC)
+from ansible_collections.sametime.deploy.plugins.module_utils.xml_worker import PHOTO_CACHE_OPTIONS, USERINFO_CONFIG_SPEC
 
 try:
     from urllib.parse import urlsplit
