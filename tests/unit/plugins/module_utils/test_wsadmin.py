@@ -14,6 +14,7 @@ import stat
 import pytest
 
 from ansible_collections.sametime.deploy.plugins.module_utils import wsadmin
+from ansible_collections.sametime.deploy.tests.unit.plugins.module_utils.jython21 import jython21_violations
 
 REROUTE_PROPS = [('clientRerouteAlternateServerName', 'java.lang.String', 'db2b,db2c', 'list'),
                  ('clientRerouteAlternatePortNumber', 'java.lang.String', '50000,50001', 'list'),
@@ -33,7 +34,7 @@ GENERATED = {
 
 @pytest.mark.parametrize('name', sorted(GENERATED))
 def test_generated_scripts_keep_to_jython21(name):
-    assert wsadmin.jython21_violations(GENERATED[name]) == []
+    assert jython21_violations(GENERATED[name]) == []
 
 
 @pytest.mark.parametrize('snippet, expected', [
@@ -63,7 +64,7 @@ def test_generated_scripts_keep_to_jython21(name):
     ('x = enumerate([1])\n', 'name enumerate'),
 ])
 def test_checker_rejects_constructs_outside_jython21(snippet, expected):
-    found = wsadmin.jython21_violations(snippet)
+    found = jython21_violations(snippet)
     assert any(expected in f for f in found), found
 
 
@@ -76,7 +77,7 @@ def test_checker_rejects_constructs_outside_jython21(snippet, expected):
     "x = 1\nx = x + 1\n",
 ])
 def test_checker_accepts_the_subset(snippet):
-    assert wsadmin.jython21_violations(snippet) == []
+    assert jython21_violations(snippet) == []
 
 
 @pytest.mark.parametrize('value', ['plain', "it's", 'back\\slash', 'new\nline', 'tab\t', '', 'a|b=c%'])
