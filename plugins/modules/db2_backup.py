@@ -14,11 +14,11 @@ short_description: Take a full DB2 database backup to a directory and return its
 version_added: "1.0.0"
 description:
   - Runs C(db2 backup db <alias> [online] to <target_dir>) and returns the timestamp that C(BACKUP) printed
-    (C(Backup successful. The timestamp for this backup image is : <14 digits>)) and the one image file in
+    (the 14 digits after C(The timestamp for this backup image is)) and the one image file in
     O(target_dir) named by alias, instance and that timestamp. The partition part of the name depends on the
     release (C(NODE0000.CATN0000) on 9.7 and 10.1, C(DBPART000) later); both are accepted, anything else fails.
   - With O(mode=auto) the backup is offline when DB2 refuses an online one (C(BACKUP PENDING) after the switch
-    from circular logging, or circular logging: C(SQL2413N)), else online.
+    from circular logging, or circular logging; C(SQL2413N)), else online.
   - An offline backup of an active database deactivates it first, and only when it is neither configured nor
     running in an HADR role (HADR database role and C(db2pd) role STANDARD). An HADR primary is never
     deactivated and an HADR standby is never backed up; the module fails before anything runs.
