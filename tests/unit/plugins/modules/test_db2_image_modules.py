@@ -328,3 +328,38 @@ def test_backup_plan(cfg, status, mode, expected):
     else:
         with pytest.raises(db2clp.Db2Error, match=expected):
             db2clp.backup_plan('STMS', cfg, live, mode)
+
+
+# ------------------------------------------------------------------------------------------ one connection spec
+
+DB2_MODULES = ('db2_alternate_server', 'db2_backup', 'db2_hadr', 'db2_hadr_info', 'db2_restore')
+
+
+def test_doc_fragment_states_the_connection_spec():
+    import yaml
+    from ansible_collections.sametime.deploy.plugins.doc_fragments.db2 import ModuleDocFragment
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    spec = db2clp.connection_argument_spec()
+    assert sorted(documented) == sorted(spec)
+    for name, option in spec.items():
+        assert documented[name]['type'] == option['type'], name
+        assert documented[name].get('default') == option.get('default'), name
+        assert bool(documented[name].get('required')) == bool(option.get('required')), name
+
+
+@pytest.mark.parametrize('name', DB2_MODULES)
+def test_every_db2_module_takes_the_connection_options_from_the_fragment(name):
+    import ast
+    import yaml
+    path = os.path.join(REPO, 'plugins', 'modules', name + '.py')
+    with io.open(path, encoding='utf-8') as handle:
+        tree = ast.parse(handle.read())
+    docs = [node.value.value for node in tree.body if isinstance(node, ast.Assign)
+            and getattr(node.targets[0], 'id', '') == 'DOCUMENTATION'][0]
+    doc = yaml.safe_load(docs)
+    assert 'sametime.deploy.db2' in doc['extends_documentation_fragment']
+    assert not set(doc.get('options') or {}) & set(db2clp.connection_argument_spec())
+    keywords = [kw.arg for node in ast.walk(tree) if isinstance(node, ast.Call) for kw in node.keywords]
+    assert not set(keywords) & set(db2clp.connection_argument_spec())  # no option restated in main()
+    assert 'connection_argument_spec' in [getattr(node.func, 'id', '') for node in ast.walk(tree)
+                                          if isinstance(node, ast.Call)]
