@@ -387,6 +387,162 @@ def parse_backup_timestamp(text):
     return match.group(1) if match else None
 
 
+# --------------------------------------------------------------------------------------------------- backup images
+
+# UNIX image names: <alias>.<type>.<instance>.<partition>.<timestamp>.<sequence>, the partition part NODEnnnn.CATNnnnn
+# on 9.7 and 10.1, DBPARTnnn from 10.5 (corpus file backup_image_names.txt); type 0 is a full database backup.
+IMAGE_PARTITION = r'(?:NODE\d{4}\.CATN\d{4}|DBPART\d{3})'
+TIMESTAMP_RE = re.compile(r'^\d{14}$')
+
+
+def backup_image_re(alias, timestamp, instance=None):
+    """The names of the full database image of `alias` taken at `timestamp` (of `instance`, or any instance)."""
+    owner = re.escape(instance) if instance else r'[A-Za-z][A-Za-z0-9_]{0,7}'
+    return re.compile(r'^%s\.0\.%s\.%s\.%s\.001$' % (re.escape(alias.upper()), owner, IMAGE_PARTITION,
+                                                     re.escape(timestamp)))
+
+
+def find_backup_image(names, alias, timestamp, instance=None):
+    """The one file name in `names` that is the image of `alias` taken at `timestamp`; Db2Error for none or more
+    (the error lists the names that look alike: same alias and timestamp, an unknown partition part)."""
+    pattern = backup_image_re(alias, timestamp, instance)
+    found = sorted(name for name in names if pattern.match(name))
+    if len(found) == 1:
+        return found[0]
+    alike = sorted(name for name in names if name.upper().startswith(alias.upper() + '.') and timestamp in name)
+    raise Db2Error('Expected one backup image of %s taken at %s (%s.0.%s.<NODEnnnn.CATNnnnn|DBPARTnnn>.%s.001), '
+                   'found %s%s.' % (alias.upper(), timestamp, alias.upper(), instance or '<instance>', timestamp,
+                                    len(found), (' (%s)' % ', '.join(found)) if found else
+                                    (' (names alike: %s)' % ', '.join(alike) if alike else '')))
+
+
+def _list_dir(path, option):
+    try:
+        return os.listdir(path)
+    except OSError as exc:
+        raise Db2Error('%s %s cannot be listed: %s' % (option, path, exc))
+
+
+def validate_image_params(params, dir_option):
+    """Input errors of db2_backup/db2_restore, each naming its option (checked before any db2 runs)."""
+    problems = connection_problems(params)
+    value = params.get(dir_option)
+    if not value or not ABS_PATH_RE.match(str(value)):
+        problems.append('%s %r is not an absolute path without blanks, quotes or shell characters' % (dir_option, value))
+    value = params.get('timestamp')
+    if value is not None and not TIMESTAMP_RE.match(str(value)):
+        problems.append('timestamp %r is not a backup timestamp (14 digits, yyyymmddhhmmss)' % (value,))
+    return problems
+
+
+def backup_plan(alias, cfg, status, mode):
+    """(offline, deactivate) for BACKUP DATABASE, or Db2Error why it must not run.
+
+    mode auto: offline when DB2 refuses an online backup (BACKUP PENDING, or circular logging: SQL2413N), else
+    online. An offline backup of an active database deactivates it first, and only a database that is neither
+    configured nor running in an HADR role (HADR database role STANDARD, db2pd STANDARD or not active)."""
+    pending = cfg.get('BACKUP_PENDING') == 'YES'
+    offline = mode == 'offline' or (mode == 'auto' and (pending or not archive_logging_on(cfg)))
+    if not offline and pending:
+        raise Db2Error('%s is in BACKUP PENDING state: DB2 takes only an offline backup (SQL2413N); use '
+                       'mode=offline or mode=auto. Nothing was changed.' % alias)
+    live_role = status['role'] if status['active'] else None
+    if status['active'] and live_role is None:
+        raise Db2Error('db2pd shows %s active without a role. Nothing was changed.' % alias)
+    if live_role == 'STANDBY' or cfg['HADR_DB_ROLE'] == 'STANDBY':
+        raise Db2Error('%s is an HADR STANDBY on this host (configured role %s, live role %s); back up the primary. '
+                       'Nothing was changed.' % (alias, cfg['HADR_DB_ROLE'], live_role or 'none: not active'))
+    deactivate = offline and status['active']
+    if deactivate and (live_role != 'STANDARD' or cfg['HADR_DB_ROLE'] != 'STANDARD'):
+        raise Db2Error('An offline backup of %s needs it deactivated, but it is an HADR %s (configured role %s): an '
+                       'HADR primary is never deactivated here. Take an online backup (mode=online; needs archive '
+                       'logging and no BACKUP PENDING). Nothing was changed.'
+                       % (alias, live_role, cfg['HADR_DB_ROLE']))
+    return offline, deactivate
+
+
+def backup_database(runner, params, check_mode):
+    """BACKUP DATABASE <alias> [ONLINE] TO <target_dir> on this host; returns the timestamp BACKUP printed and the
+    one image named by alias, instance and that timestamp (see the db2_backup module documentation)."""
+    problems = validate_image_params(params, 'target_dir')
+    if problems:
+        raise Db2Error('Invalid db2_backup options (nothing was run): %s' % '; '.join(problems))
+    target = params['target_dir']
+    if not os.path.isdir(target):
+        raise Db2Error('target_dir %s is not a directory on this host. Nothing was changed.' % target)
+    entry = _require_entry(runner, params['database'])
+    alias = entry['alias']
+    cfg = runner.db_cfg(alias)
+    status = runner.hadr_status(alias)
+    offline, deactivate = backup_plan(alias, cfg, status, params.get('mode') or 'auto')
+    commands = []
+    if deactivate:
+        require_local_entry(entry, 'deactivate db %s' % alias)
+        commands.append('deactivate db %s' % alias)
+    commands.append('backup db %s%s to %s' % (alias, '' if offline else ' online', target))
+    result = {'changed': True, 'database': alias, 'commands': ['db2 %s' % c for c in commands],
+              'offline': offline, 'deactivated': deactivate, 'timestamp': None, 'image': None, 'image_name': None}
+    if check_mode:
+        return result
+    out = ''
+    for command in commands:
+        out = runner.run_checked(command)
+    timestamp = parse_backup_timestamp(out)
+    if timestamp is None:
+        raise Db2Error('`db2 %s` did not print "Backup successful. The timestamp for this backup image is : '
+                       '<14 digits>": %r' % (commands[-1], out[:400]))
+    name = find_backup_image(_list_dir(target, 'target_dir'), alias, timestamp, runner.instance)
+    result.update({'timestamp': timestamp, 'image_name': name, 'image': os.path.join(target, name)})
+    return result
+
+
+def restore_database(runner, params, check_mode):
+    """RESTORE DATABASE <alias> FROM <source_dir> TAKEN AT <timestamp> REPLACE HISTORY FILE WITHOUT PROMPTING,
+    deactivating the database first when it runs; the database is left in ROLLFORWARD PENDING (an HADR standby
+    to be). Never over a database whose configured or live HADR role is PRIMARY."""
+    problems = validate_image_params(params, 'source_dir')
+    if not params.get('timestamp'):
+        problems.append('timestamp is required')
+    if problems:
+        raise Db2Error('Invalid db2_restore options (nothing was run): %s' % '; '.join(problems))
+    source, timestamp = params['source_dir'], str(params['timestamp'])
+    alias = params['database'].upper()
+    entry = find_entry(runner.directory(), params['database'])
+    active = False
+    if entry is not None:
+        alias = entry['alias']
+        cfg = runner.db_cfg(alias)
+        status = runner.hadr_status(alias)
+        live_role = status['role'] if status['active'] else None
+        if status['active'] and live_role is None:
+            raise Db2Error('db2pd shows %s active without a role. Nothing was changed.' % alias)
+        why = demotion_refusal(alias, cfg['HADR_DB_ROLE'], live_role, False)
+        if why:
+            raise Db2Error(why.replace('deactivated or made a standby', 'deactivated or restored over'))
+        active = status['active']
+        if active:
+            require_local_entry(entry, 'deactivate db %s' % alias)
+        else:
+            require_local_entry(entry, 'restore db %s' % alias)
+    if not os.path.isdir(source):
+        raise Db2Error('source_dir %s is not a directory on this host. Nothing was changed.' % source)
+    # Before anything runs: RESTORE would fail after the deactivation (SQL2542N/SQL2522N) otherwise.
+    name = find_backup_image(_list_dir(source, 'source_dir'), alias, timestamp)
+    commands = (['deactivate db %s' % alias] if active else []) + [
+        'restore db %s from %s taken at %s replace history file without prompting' % (alias, source, timestamp)]
+    result = {'changed': True, 'database': alias, 'commands': ['db2 %s' % c for c in commands],
+              'image': os.path.join(source, name), 'image_name': name, 'deactivated': active,
+              'rollforward_pending': None}
+    if check_mode:
+        return result
+    for command in commands:
+        out = runner.run_checked(command)
+    if 'DB20000I' not in message_ids(out):
+        raise Db2Error('`db2 %s` did not report DB20000I: %r' % (commands[-1], out[:400]))
+    result['rollforward_pending'] = runner.db_cfg(alias).get('ROLLFORWARD_PENDING')
+    return result
+
+
 # --------------------------------------------------------------------------------------------------- plans
 
 def alternate_server_plan(entry, hostname, port, state):
@@ -473,6 +629,29 @@ def logarchmeth_problem(value):
     if sep and method == 'VENDOR':
         return None if ABS_PATH_RE.match(rest) else 'VENDOR: needs the absolute path of the vendor library'
     return 'not one of OFF, LOGRETAIN, USEREXIT, DISK:<path>, TSM[:<class>], VENDOR:<library>'
+
+
+def connection_argument_spec():
+    """The options every DB2 module takes (doc fragment sametime.deploy.db2)."""
+    return dict(
+        instance=dict(type='str', default='db2inst1'),
+        database=dict(type='str', required=True),
+        db2profile=dict(type='path'),
+    )
+
+
+def connection_problems(params):
+    """Input errors of the connection options, each naming its option."""
+    problems = []
+    value = params.get('instance')
+    if value is not None and not INSTANCE_RE.match(str(value)):
+        problems.append('instance %r is not a DB2 instance name (1-8 letters, digits or _, starting with a letter)'
+                        % (value,))
+    value = params.get('database')
+    if not value or not ALIAS_RE.match(str(value)):
+        problems.append('database %r is not a DB2 database alias (1-8 characters: letters, digits, @, #, $, _; '
+                        'not starting with a digit or _)' % (value,))
+    return problems
 
 
 def validate_hadr_params(params):

@@ -20,26 +20,17 @@ description:
   - An alias that is not in the system database directory fails with a clear message and changes nothing
     (checked before the update, instead of relying on C(SQL1013N)).
   - On a HADR pair run it on both servers, each pointing at the other; HADR does not replicate the directory.
-  - Runs C(db2) as the instance owner with C(LANG=C). When the module runs as root it uses C(su - <instance> -c);
-    otherwise it must run as the instance owner (for example with C(become_user)).
 author:
   - sametime.deploy contributors (!UNKNOWN)
 extends_documentation_fragment:
   - sametime.deploy.attributes
+  - sametime.deploy.db2
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
 options:
-  instance:
-    description: DB2 instance name, which is also the instance owner's user name.
-    type: str
-    default: db2inst1
-  database:
-    description: Database alias as listed in the system database directory (case-insensitive).
-    type: str
-    required: true
   hostname:
     description:
       - Host name or IP address clients are rerouted to (the other server of the pair, client address, not
@@ -56,9 +47,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  db2profile:
-    description: The instance's db2profile to source; default C(~<instance>/sqllib/db2profile).
-    type: path
 notes:
   - Only one alternate server (one host and port) per alias exists in DB2.
 seealso:
@@ -113,18 +101,16 @@ messages:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
-    Db2Error, Db2Runner, ensure_alternate_server)
+    Db2Error, Db2Runner, connection_argument_spec, ensure_alternate_server)
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            instance=dict(type='str', default='db2inst1'),
-            database=dict(type='str', required=True),
+            connection_argument_spec(),
             hostname=dict(type='str'),
             port=dict(type='int'),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
-            db2profile=dict(type='path'),
         ),
         required_if=[('state', 'present', ('hostname', 'port'))],
         supports_check_mode=True,

@@ -37,25 +37,17 @@ description:
     START HADR, C(db2pd) on this host must show the new role, otherwise the task fails.
   - Changing HADR parameters while HADR runs does not restart anything; the result has C(restart_required=true)
     and a warning (DB2 reads them at the next start of HADR).
-  - Runs as root (through C(su - <instance> -c)) or as the instance owner, always with C(LANG=C).
 author:
   - sametime.deploy contributors (!UNKNOWN)
 extends_documentation_fragment:
   - sametime.deploy.attributes
+  - sametime.deploy.db2
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
 options:
-  instance:
-    description: DB2 instance name (= instance owner user).
-    type: str
-    default: db2inst1
-  database:
-    description: Database alias (1-8 characters), an entry of type C(Indirect) in this instance's directory.
-    type: str
-    required: true
   role:
     description: The HADR role this node must run in. Required unless I(state=stopped).
     type: str
@@ -110,9 +102,6 @@ options:
       after a forced takeover).
     type: bool
     default: false
-  db2profile:
-    description: The instance's db2profile; default C(~<instance>/sqllib/db2profile).
-    type: path
 notes:
   - The SQL1767N/SQL1769N/SQL1770N reason codes of refused HADR commands are not documented in the reference
     used here; the module reports the DB2 message text as printed.
@@ -172,14 +161,14 @@ hadr_cfg:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import Db2Error, Db2Runner, ensure_hadr
+from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
+    Db2Error, Db2Runner, connection_argument_spec, ensure_hadr)
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            instance=dict(type='str', default='db2inst1'),
-            database=dict(type='str', required=True),
+            connection_argument_spec(),
             role=dict(type='str', choices=['primary', 'standby']),
             state=dict(type='str', choices=['configured', 'started', 'stopped'], default='started'),
             local_host=dict(type='str'),
@@ -193,7 +182,6 @@ def main():
             logarchmeth1=dict(type='str'),
             force=dict(type='bool', default=False),
             reintegrate=dict(type='bool', default=False),
-            db2profile=dict(type='path'),
         ),
         required_if=[('state', 'started', ('role',))],
         supports_check_mode=True,

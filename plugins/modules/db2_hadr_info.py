@@ -26,19 +26,8 @@ author:
   - sametime.deploy contributors (!UNKNOWN)
 extends_documentation_fragment:
   - sametime.deploy.attributes
+  - sametime.deploy.db2
   - sametime.deploy.attributes.info_module
-options:
-  instance:
-    description: DB2 instance name (= instance owner user).
-    type: str
-    default: db2inst1
-  database:
-    description: Database alias.
-    type: str
-    required: true
-  db2profile:
-    description: The instance's db2profile; default C(~<instance>/sqllib/db2profile).
-    type: path
 seealso:
   - module: sametime.deploy.db2_hadr
 """
@@ -107,16 +96,13 @@ alternate_port:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import Db2Error, Db2Runner, hadr_info
+from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
+    Db2Error, Db2Runner, connection_argument_spec, hadr_info)
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            instance=dict(type='str', default='db2inst1'),
-            database=dict(type='str', required=True),
-            db2profile=dict(type='path'),
-        ),
+        argument_spec=connection_argument_spec(),
         supports_check_mode=True,
     )
     try:

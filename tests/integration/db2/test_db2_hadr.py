@@ -62,6 +62,20 @@ def fresh_pair(lab):
     return True
 
 
+def test_check_mode_on_the_fresh_pair_reports_the_build_and_changes_nothing(fresh_pair, ansible_playbook, lab_exec):
+    # Issue 20: db2_backup's check mode in the role lists the commands of the standby build; nothing runs.
+    before = dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b'))
+    proc = ansible_playbook(CONVERGE, '--check', '-v')
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    # db2a's STMS is inactive with circular logging after the reset: an offline backup, nothing to deactivate.
+    assert '"commands": ["db2 backup db STMS to /home/db2inst1/backup"]' in proc.stdout
+    assert '"offline": true' in proc.stdout
+    assert 'db2b would be rebuilt as HADR standby from an offline backup of db2a' in proc.stdout
+    assert dict((h, state_bytes(lab_exec, h)) for h in ('db2a', 'db2b')) == before
+    for host in ('db2a', 'db2b'):
+        assert lab_exec(host, ['sh', '-c', 'ls /home/db2inst1/backup']).stdout.split() == []
+
+
 def test_role_converges_pair_to_peer(fresh_pair, ansible_playbook, lab_exec):
     proc = ansible_playbook(CONVERGE)
     assert proc.returncode == 0, proc.stdout[-3000:]
