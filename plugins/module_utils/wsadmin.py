@@ -775,6 +775,14 @@ def connection_argument_spec():
     )
 
 
+def profile_tool_argument_spec():
+    """Options of the modules that run a profile's tools (doc fragment sametime.deploy.was_profile_tools)."""
+    return dict(
+        tool_credentials=dict(type='str', choices=['argv', 'soap_client_props'], default='argv'),
+        status_stopped_rcs=dict(type='list', elements='int', default=[0]),
+    )
+
+
 def wsadmin_for(params):
     if params.get('wsadmin_path'):
         return params['wsadmin_path']

@@ -20,6 +20,7 @@ description:
   - For a rolling restart of a cluster run it with C(serial=1) on the play or C(throttle=1) on the task.
 extends_documentation_fragment:
   - sametime.deploy.attributes
+  - sametime.deploy.was_profile_tools
 attributes:
   check_mode:
     support: full
@@ -45,25 +46,6 @@ options:
   password:
     description: Password of O(username).
     type: str
-  tool_credentials:
-    description:
-      - How the profile tools (C(serverStatus.sh), C(startServer.sh), C(stopServer.sh), C(stopNode.sh),
-        C(syncNode.sh)) get the credentials.
-      - C(argv) passes C(-username)/C(-password); these tools accept no other way on their command line, so the
-        password is visible in the process list (C(/proc/<pid>/cmdline), C(ps)) of the host while each tool runs.
-      - C(soap_client_props) passes none, and the tools read C(com.ibm.SOAP.loginUserid)/C(com.ibm.SOAP.loginPassword)
-        from the profile's C(properties/soap.client.props), which IBM documents for this (encode the password there
-        with C(PropFilePasswordEncoder.sh)). O(username) and O(password) are then not passed.
-    type: str
-    choices: [argv, soap_client_props]
-    default: argv
-  status_stopped_rcs:
-    description:
-      - Exit codes of C(serverStatus.sh) accepted together with C(ADMU0509I) (stopped). IBM documents no exit code
-        for a stopped server; public scripts and the emulator see 0. STARTED always needs exit 0.
-    type: list
-    elements: int
-    default: [0]
   wait_url:
     description: URL that answers once the server serves (for example C(http://localhost:9080/stmeetings/)).
     type: str
@@ -160,8 +142,7 @@ def main():
         wait_url=dict(type='str'),
         timeout=dict(type='int', default=300),
         validate_certs=dict(type='bool', default=True),
-        tool_credentials=dict(type='str', choices=['argv', 'soap_client_props'], default='argv'),
-        status_stopped_rcs=dict(type='list', elements='int', default=[0]),
+        **wsadmin.profile_tool_argument_spec()
     ), supports_check_mode=True, required_together=[('username', 'password')])
     p = module.params
     errors = wsadmin.name_errors([('server', p['server'], 'object')])

@@ -23,6 +23,7 @@ description:
   - A sync always reports C(changed=true) because it is an action; call it from a handler.
 extends_documentation_fragment:
   - sametime.deploy.attributes
+  - sametime.deploy.was_profile_tools
 attributes:
   check_mode:
     support: full
@@ -61,25 +62,6 @@ options:
     description: Password of O(username).
     type: str
     required: true
-  tool_credentials:
-    description:
-      - How the profile tools (C(serverStatus.sh), C(startServer.sh), C(stopServer.sh), C(stopNode.sh),
-        C(syncNode.sh)) get the credentials.
-      - C(argv) passes C(-username)/C(-password); these tools accept no other way on their command line, so the
-        password is visible in the process list (C(/proc/<pid>/cmdline), C(ps)) of the host while each tool runs.
-      - C(soap_client_props) passes none, and the tools read C(com.ibm.SOAP.loginUserid)/C(com.ibm.SOAP.loginPassword)
-        from the profile's C(properties/soap.client.props), which IBM documents for this (encode the password there
-        with C(PropFilePasswordEncoder.sh)). O(username)/O(password) are then still used for wsadmin.
-    type: str
-    choices: [argv, soap_client_props]
-    default: argv
-  status_stopped_rcs:
-    description:
-      - Exit codes of C(serverStatus.sh) accepted together with C(ADMU0509I) (stopped). IBM documents no exit code
-        for a stopped server; public scripts and the emulator see 0. STARTED always needs exit 0.
-    type: list
-    elements: int
-    default: [0]
   start_nodeagent:
     description: In C(full) mode, start the node agent after the sync even if it was not running before.
     type: bool
@@ -125,8 +107,7 @@ def main():
         username=dict(type='str', required=True),
         password=dict(type='str', required=True, no_log=True),
         start_nodeagent=dict(type='bool', default=True),
-        tool_credentials=dict(type='str', choices=['argv', 'soap_client_props'], default='argv'),
-        status_stopped_rcs=dict(type='list', elements='int', default=[0]),
+        **wsadmin.profile_tool_argument_spec()
     ), supports_check_mode=True)
     p = module.params
     errors = wsadmin.name_errors([('node', p['node'], 'object'), ('dmgr_host', p['dmgr_host'], 'host')])
