@@ -34,6 +34,7 @@ DM = {'host': 'ssc', 'profile': 'STSCDMgrProfile', 'node': 'sscCellManager01', '
 NODES = [
     {'host': 'ssc', 'profile': 'STSCAppProfile', 'node': 'sscNode01', 'servers': {'STConsoleServer': {}}},
     {'host': 'stproxy1', 'profile': 'STPAppProfile', 'node': 'stproxy1Node01', 'servers': {'STProxyServer': {}}},
+    {'host': 'stproxy2', 'profile': 'STPAppProfile', 'node': 'stproxy2Node01', 'servers': {'STProxyServer': {}}},
     {'host': 'meeting1', 'profile': 'STMAppProfile', 'node': 'meeting1Node01',
      'servers': {'STMeetingServer': {'http': {'port': 9080, 'require_login': True}}}},
     {'host': 'meeting2', 'profile': 'STMAppProfile', 'node': 'meeting2Node01', 'patched': True,
