@@ -24,9 +24,11 @@ PREFLIGHT = os.path.join(REPO, 'playbooks', 'federation_preflight.yml')
 APPLY = os.path.join(HERE, 'apply.yml')
 IN_PLACE = os.path.join(HERE, 'in_place.yml')
 
-PROD = {'ssc': '203.0.113.10', 'stproxy1': '203.0.113.11', 'meeting1': '203.0.113.12', 'meeting2': '203.0.113.13'}
-MGMT = {'ssc': '203.0.113.138', 'stproxy1': '203.0.113.139', 'meeting1': '203.0.113.140', 'meeting2': '203.0.113.141'}
-ORDER = ['ssc', 'meeting1', 'meeting2', 'stproxy1']  # federation_hosts_groups order in the lab: ssc, meeting, stproxy
+PROD = {'ssc': '203.0.113.10', 'stproxy1': '203.0.113.11', 'meeting1': '203.0.113.12', 'meeting2': '203.0.113.13',
+        'stproxy2': '203.0.113.14'}
+MGMT = {'ssc': '203.0.113.138', 'stproxy1': '203.0.113.139', 'meeting1': '203.0.113.140', 'meeting2': '203.0.113.141',
+        'stproxy2': '203.0.113.142'}
+ORDER = ['ssc', 'meeting1', 'meeting2', 'stproxy1', 'stproxy2']  # federation_hosts_groups order in the lab: ssc, meeting, stproxy
 
 
 def _labctl():

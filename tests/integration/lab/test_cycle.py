@@ -22,7 +22,7 @@ import pytest
 pytestmark = pytest.mark.skipif(os.environ.get('LAB_CYCLE_TEST') != '1',
                                 reason='opt-in: set LAB_CYCLE_TEST=1 (takes the lab down and up again)')
 
-HOSTS = ['router', 'ssc', 'stproxy1', 'meeting1', 'meeting2', 'ihs1', 'ldap1', 'db2a', 'db2b',
+HOSTS = ['router', 'ssc', 'stproxy1', 'stproxy2', 'meeting1', 'meeting2', 'ihs1', 'ldap1', 'db2a', 'db2b',
          'client-office', 'client-vpn', 'guest']
 
 
@@ -91,7 +91,7 @@ def check_up(lab):
                            '-m', 'ansible.builtin.ping'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, cwd=lab.repo, check=False)
     assert ping.returncode == 0, ping.stdout
-    assert ping.stdout.count('SUCCESS') == 11, ping.stdout
+    assert ping.stdout.count('SUCCESS') == 12, ping.stdout
     ldap = subprocess.run(['ldapsearch', '-x', '-LLL', '-H', 'ldap://203.0.113.30', '-b', 'dc=acme,dc=example',
                            '(uid=user00001)', 'dn'], stdout=subprocess.PIPE, universal_newlines=True, check=False)
     assert ldap.returncode == 0 and 'uid=user00001,ou=people,dc=acme,dc=example' in ldap.stdout

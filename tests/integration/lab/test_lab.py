@@ -22,7 +22,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IHS = '/opt/IBM/HTTPServer'
-SERVERS = ['ssc', 'stproxy1', 'meeting1', 'meeting2', 'ihs1', 'ldap1', 'db2a', 'db2b']
+SERVERS = ['ssc', 'stproxy1', 'stproxy2', 'meeting1', 'meeting2', 'ihs1', 'ldap1', 'db2a', 'db2b']
 CLIENTS = ['client-office', 'client-vpn', 'guest']
 
 
@@ -91,7 +91,8 @@ def test_ansible_facts_see_the_host_nics(lab, ansible_playbook):
 
 
 @pytest.mark.parametrize('client,source', [('guest', '198.51.100.10'), ('client-office', '192.0.2.10'),
-                                           ('client-vpn', '192.0.2.130'), ('stproxy1', '203.0.113.11')])
+                                           ('client-vpn', '192.0.2.130'), ('stproxy1', '203.0.113.11'),
+                                           ('stproxy2', '203.0.113.14')])
 def test_clients_reach_ihs1_from_their_own_address(lab, lab_exec, client, source):
     # The photo roles reconfigure ihs1 (vhosts, access rules, log files), so this test only relies on
     # Apache answering and logging the request with the client's own source address.

@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 25 on the lab: a rolling restart stops at the first server that does not come back.
 
-The lab has one STProxy server, so the proxy test checks that the proxy's restart goes through the same rollout and
-reports its failure (the stop-before-the-second-server part is shown on the two meeting servers).
+The lab has two STProxy servers (stproxy1, stproxy2, each its own node of the cell); the same holds for them: with
+stproxy1's start failing, stproxy2 is never stopped and keeps running.
 
 meeting1's startServer.sh is replaced by one that fails the way a WebSphere server that does not initialise fails
 (ADMU3011E, non-zero exit). Whatever path asks for the restart (a role on its own, site.yml, site.yml with a restart
@@ -161,19 +161,35 @@ def test_site_stops_at_the_first_failed_server(how, meeting1_fails_to_start, lab
     assert 'meeting2 restarts for' not in proc.stdout, proc.stdout
 
 
+PROXIES = ('stproxy1', 'stproxy2')
+
+
+def _proxy_status(lab_exec, host):
+    proc = lab_exec(host, [PROXY + '/bin/serverStatus.sh', 'STProxyServer', '-username', 'wasadmin',
+                           '-password', 'Lab-WAS-passw0rd'])
+    return proc.stdout
+
+
 @pytest.fixture
 def proxy_fails_to_start(lab, lab_exec):
-    """stproxy1 needs the photo cache (the deployment manager's stproxyconfig.xml has none) and its startServer.sh
-    fails. Afterwards both copies of the file are back as they were and STProxyServer is started."""
-    copies = [('ssc', lab.path('ssc', DM_PROXY_CONFIG)), ('stproxy1', lab.path('stproxy1', PROXY + PROXY_CONFIG))]
+    """Both proxies need the photo cache (the deployment manager's copies of their stproxyconfig.xml have none) and
+    stproxy1's startServer.sh fails. Afterwards every copy of the file is back as it was and STProxyServer is
+    started."""
+    copies = []
+    for host in PROXIES:
+        config = PROXY_CONFIG.replace('stproxy1Node01', host + 'Node01')
+        copies += [lab.path('ssc', WAS + '/profiles/STSCDMgrProfile' + config), lab.path(host, PROXY + config)]
     before = {}
-    for _host, path in copies:
+    for path in copies:
         with open(path, 'rb') as handle:
             before[path] = handle.read()
     with open(UNCONFIGURED_PROXY, 'rb') as handle:
         unconfigured = handle.read()
-    with open(copies[0][1], 'wb') as handle:
-        handle.write(unconfigured)
+    for path in copies[0::2]:  # the deployment manager's copies
+        with open(path, 'wb') as handle:
+            handle.write(unconfigured)
+    for host in PROXIES:
+        assert 'is STARTED' in _proxy_status(lab_exec, host), '%s does not run before the test' % host
     fault = _FailingStart(lab, lab_exec, 'stproxy1', PROXY, 'STProxyServer')
     try:
         yield time.time()
@@ -186,12 +202,26 @@ def proxy_fails_to_start(lab, lab_exec):
 
 @pytest.mark.parametrize('how', [
     pytest.param([os.path.join(PLAYBOOKS, 'stproxy_alone.yml')], id='role-alone'),
+    pytest.param([SITE, '--tags', 'stproxy'], id='site'),
     pytest.param([SITE, '--tags', 'stproxy', '-e', 'stproxy_photos_restart=true'], id='site-extra-var'),
 ])
-def test_proxy_restart_failure_is_reported(how, proxy_fails_to_start, lab_exec, ansible_playbook):
+def test_proxy_rollout_stops_at_the_first_failed_proxy(how, proxy_fails_to_start, lab_exec, ansible_playbook):
     proc = ansible_playbook(*how)
     out = proc.stdout
-    assert _stops_and_starts(lab_exec, 'stproxy1', proxy_fails_to_start, PROXY, 'STProxyServer') == ['stop'], out
+    since = proxy_fails_to_start
+    # stproxy2 was never stopped and still runs
+    assert _stops_and_starts(lab_exec, 'stproxy2', since, PROXY, 'STProxyServer') == [], out
+    assert 'is STARTED' in _proxy_status(lab_exec, 'stproxy2'), out
+    # stproxy1 was stopped and did not come back; the run fails, names it and quotes its start output
+    assert _stops_and_starts(lab_exec, 'stproxy1', since, PROXY, 'STProxyServer') == ['stop'], out
+    assert 'is STARTED' not in _proxy_status(lab_exec, 'stproxy1'), out
     assert proc.returncode != 0 and proc.stats['stproxy1']['failed'] >= 1, out
     assert 'ROLLING RESTART STOPPED at stproxy1 (STProxyServer)' in out, out
     assert 'ADMU3011E: Server launched but failed initialization' in out, out
+    if how[0] == SITE:
+        # serial 1, max_fail_percentage 0: the play never reaches stproxy2
+        assert 'stproxy2' not in proc.stats or proc.stats['stproxy2']['changed'] == 0, out
+    else:
+        # the role alone changed both files; stproxy2 was refused its restart, and says so
+        assert 'NOT RESTARTED: stproxy2 (STProxyServer) still runs' in out, out
+        assert 'Not restarted (still serving, still to restart): stproxy2' in out, out

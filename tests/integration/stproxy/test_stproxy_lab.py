@@ -104,19 +104,46 @@ def test_check_mode_over_ssh(lab, ansible_playbook, scratch, tmp_path):
     assert os.listdir(local) == ['p.xml']
 
 
-def test_role_check_mode_finds_the_files_and_changes_nothing(lab, ansible_playbook, tmp_path):
-    before = {('ssc', DM_FILE): _read(lab.path('ssc', DM_FILE)), ('stproxy1', NODE_FILE): _read(lab.path('stproxy1', NODE_FILE))}
+def _copies(node):
+    return (DM_FILE.replace('stproxy1Node01', node), NODE_FILE.replace('stproxy1Node01', node))
+
+
+def _role_playbook(tmp_path):
     playbook = tmp_path / 'role.yml'
     playbook.write_text(json.dumps([{'hosts': 'stproxy', 'gather_facts': False, 'tasks': [
         {'ansible.builtin.include_role': {'name': 'sametime.deploy.stproxy_photos'}},
-        {'ansible.builtin.copy': {'dest': str(tmp_path / 'facts.json'), 'content': '{{ {"file": stproxy_photos_config_file, '
+        {'ansible.builtin.copy': {'dest': str(tmp_path / 'facts-{{ inventory_hostname }}.json'),
+                                  'content': '{{ {"file": stproxy_photos_config_file, '
                                   '"host": stproxy_photos_config_host, "node": stproxy_photos_node_name, '
                                   '"profile": stproxy_photos_profile_root} | to_json }}', 'mode': '0644'},
          'delegate_to': 'localhost', 'check_mode': False}]}]))
-    proc = ansible_playbook(str(playbook), '--check', '-e', 'stproxy_photos_restart=false')
-    assert proc.stats['stproxy1']['failed'] == 0, proc.stdout
-    facts = json.loads((tmp_path / 'facts.json').read_text())
-    assert facts == {'file': DM_FILE, 'host': 'ssc', 'node': 'stproxy1Node01',
-                     'profile': '/opt/IBM/WebSphere/AppServer/profiles/STPAppProfile'}
+    return str(playbook)
+
+
+def test_role_check_mode_finds_each_proxy_s_files_and_changes_nothing(lab, ansible_playbook, tmp_path):
+    # two proxy nodes in the cell: each proxy host finds its own node's copies (stproxy_photos_node in host_vars)
+    before = {}
+    for host in ('stproxy1', 'stproxy2'):
+        dm_file, node_file = _copies(host + 'Node01')
+        before[('ssc', dm_file)] = _read(lab.path('ssc', dm_file))
+        before[(host, node_file)] = _read(lab.path(host, node_file))
+    proc = ansible_playbook(_role_playbook(tmp_path), '--check', '-e', 'stproxy_photos_restart=false')
+    for host in ('stproxy1', 'stproxy2'):
+        assert proc.stats[host]['failed'] == 0, proc.stdout
+        facts = json.loads((tmp_path / ('facts-%s.json' % host)).read_text())
+        assert facts == {'file': _copies(host + 'Node01')[0], 'host': 'ssc', 'node': host + 'Node01',
+                         'profile': '/opt/IBM/WebSphere/AppServer/profiles/STPAppProfile'}
     for (host, path), data in before.items():
         assert _read(lab.path(host, path)) == data
+
+
+def test_role_without_the_node_names_both_copies(lab, ansible_playbook, tmp_path):
+    # without stproxy_photos_node the deployment manager holds two copies: the role stops and lists them
+    proc = ansible_playbook(_role_playbook(tmp_path), '--check', '-e', 'stproxy_photos_node=')
+    assert proc.returncode != 0, proc.stdout
+    for host in ('stproxy1', 'stproxy2'):
+        assert proc.stats[host]['failed'] == 1, proc.stdout
+    assert 'found 2: ' in proc.stdout, proc.stdout
+    for node in ('stproxy1Node01', 'stproxy2Node01'):
+        assert _copies(node)[0] in proc.stdout, proc.stdout
+    assert not list(tmp_path.glob('facts-*.json'))

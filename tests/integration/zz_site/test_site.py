@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SITE = 'playbooks/site.yml'
 ROLLBACK = 'playbooks/rollback.yml'
-SERVERS = ['ssc', 'stproxy1', 'meeting1', 'meeting2', 'ihs1', 'ldap1', 'db2a', 'db2b']
+SERVERS = ['ssc', 'stproxy1', 'stproxy2', 'meeting1', 'meeting2', 'ihs1', 'ldap1', 'db2a', 'db2b']
 # the trees of a lab host that site.yml may touch, seen from the controller (relative to .lab/hosts/<host>)
 TREES = ['opt', 'home', 'etc/hosts']
 # files that change by themselves while the lab runs (logs, pid/lock files, the HADR heartbeat)
@@ -183,7 +183,7 @@ def test_check_diff_on_fresh_lab_changes_nothing(fresh_lab, lab_exec, ansible_pl
     assert before['was'] == after['was']
     # the preview shows the changes: hosts entries, the vhost, the photo cache, HADR, ... as diffs and in the report
     changed = dict((h, s['changed']) for h, s in proc.stats.items() if s['changed'])
-    for host in ('ssc', 'stproxy1', 'meeting1', 'meeting2', 'ihs1', 'db2a', 'db2b'):
+    for host in ('ssc', 'stproxy1', 'stproxy2', 'meeting1', 'meeting2', 'ihs1', 'db2a', 'db2b'):
         assert changed.get(host), (host, proc.stats)
     assert '+++ after' in proc.stdout
     report = open(os.path.join(STATE['reports'], 'last.md')).read()

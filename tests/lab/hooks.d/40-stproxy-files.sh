@@ -1,15 +1,16 @@
 #!/bin/sh
 # Lab hook: the Sametime Proxy's stproxyconfig.xml in its 9.0.1 places, and a Community server UserInfoConfig.xml.
-#   ssc      : deployment manager copy  <WAS>/profiles/STSCDMgrProfile/config/cells/sscCell01/nodes/stproxy1Node01/
-#              servers/STProxyServer/stproxyconfig.xml, and /opt/ibm/domino/notes/latest/linux/UserInfoConfig.xml
-#   stproxy1 : node copy                <WAS>/profiles/STPAppProfile/config/cells/sscCell01/nodes/stproxy1Node01/
+#   ssc      : deployment manager copies <WAS>/profiles/STSCDMgrProfile/config/cells/sscCell01/nodes/<node>/
+#              servers/STProxyServer/stproxyconfig.xml, one per proxy node (stproxy1Node01, stproxy2Node01), and
+#              /opt/ibm/domino/notes/latest/linux/UserInfoConfig.xml
+#   stproxyN : node copy                 <WAS>/profiles/STPAppProfile/config/cells/sscCell01/nodes/stproxyNNode01/
 #              servers/STProxyServer/stproxyconfig.xml (what the running server reads; replaced at node sync)
 # Names follow the WAS emulator (tests/emulators/was/wasemu/lab.py). Files are written only when missing (idempotent);
 # LAB_STPROXY_RESET=1 writes them again (tests use it to start from the seed).
 set -eu
 WAS="$LAB_HOST_ROOT/opt/IBM/WebSphere/AppServer"
 CELL=sscCell01
-NODE=stproxy1Node01
+PROXY_NODES="stproxy1Node01 stproxy2Node01"
 SERVER=STProxyServer
 
 seed() {  # seed <path>: the file from stdin, unless it exists (or LAB_STPROXY_RESET=1)
@@ -42,7 +43,9 @@ EOF
 case " $LAB_GROUPS " in
   *" ssc "*)
     DM="$WAS/profiles/STSCDMgrProfile"
-    stproxyconfig | seed "$DM/config/cells/$CELL/nodes/$NODE/servers/$SERVER/stproxyconfig.xml"
+    for NODE in $PROXY_NODES; do
+        stproxyconfig | seed "$DM/config/cells/$CELL/nodes/$NODE/servers/$SERVER/stproxyconfig.xml"
+    done
     # the deployment manager's own server folder marks the profile as a DM profile (the WAS emulator lays it too)
     if [ -z "$(find "$DM/config/cells" -path '*/servers/dmgr' -type d 2>/dev/null | head -1)" ]; then
         mkdir -p "$DM/config/cells/$CELL/nodes/sscCellManager01/servers/dmgr"
@@ -73,6 +76,7 @@ EOF
 esac
 case " $LAB_GROUPS " in
   *" stproxy "*)
+    NODE="${LAB_HOST}Node01"
     stproxyconfig | seed "$WAS/profiles/STPAppProfile/config/cells/$CELL/nodes/$NODE/servers/$SERVER/stproxyconfig.xml"
     ;;
 esac

@@ -34,6 +34,7 @@ DM = {'host': 'ssc', 'profile': 'STSCDMgrProfile', 'node': 'sscCellManager01', '
 NODES = [
     {'host': 'ssc', 'profile': 'STSCAppProfile', 'node': 'sscNode01', 'servers': {'STConsoleServer': {}}},
     {'host': 'stproxy1', 'profile': 'STPAppProfile', 'node': 'stproxy1Node01', 'servers': {'STProxyServer': {}}},
+    {'host': 'stproxy2', 'profile': 'STPAppProfile', 'node': 'stproxy2Node01', 'servers': {'STProxyServer': {}}},
     # meeting1's JVMs run German (user.language=de): AdminApp.view and the profile tools answer in German there
     # unless a JVM is told otherwise (wsadmin -javaoption -Duser.language=en).
     {'host': 'meeting1', 'profile': 'STMAppProfile', 'node': 'meeting1Node01', 'jvm_language': 'de',
