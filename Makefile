@@ -42,8 +42,8 @@ venv: $(STAMP) link ## create .venv and install the requirements
 packages-lab: ## install the Debian packages the lab needs (bindep.txt profile lab)
 	@$(SYSDEPS) lab
 
-packages-test: ## install the Debian packages the lab and make test need (profiles lab, test)
-	@$(SYSDEPS) lab test
+packages-test: ## install the Debian packages the lab and make test need (profiles lab, test, bench: the package-list test reads the benches too)
+	@$(SYSDEPS) lab test bench
 
 packages-bench: ## install the Debian packages the lab and the benches need (profiles lab, bench)
 	@$(SYSDEPS) lab bench
