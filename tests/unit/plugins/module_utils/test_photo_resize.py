@@ -28,7 +28,7 @@ EDGE = 150
 def noise(mode, size, seed=1):
     bands = len(Image.new(mode, (1, 1)).getbands())
     rng = random.Random(seed)
-    return Image.frombytes(mode, size, bytes(rng.getrandbits(8) for _ in range(size[0] * size[1] * bands)))
+    return Image.frombytes(mode, size, bytes(rng.getrandbits(8) for _index in range(size[0] * size[1] * bands)))
 
 
 def encoded(image, fmt, **params):
@@ -106,7 +106,7 @@ def png_header(width, height):
 
 def random_bytes():
     rng = random.Random(7)
-    return b'\x00' + bytes(rng.getrandbits(8) for _ in range(4096))
+    return b'\x00' + bytes(rng.getrandbits(8) for _index in range(4096))
 
 
 def jpeg_markers(data):
