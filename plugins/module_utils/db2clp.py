@@ -17,6 +17,8 @@ import pwd
 import re
 import time
 
+from ansible.module_utils.basic import AnsibleModule
+
 try:
     from shlex import quote as shell_quote
 except ImportError:  # pragma: no cover - Python 2 fallback for the sanity run
@@ -638,6 +640,21 @@ def connection_argument_spec():
         database=dict(type='str', required=True),
         db2profile=dict(type='path'),
     )
+
+
+def db2_module(options=None, **module_args):
+    """The AnsibleModule of a DB2 module: the shared connection options, the module's own, check mode."""
+    return AnsibleModule(argument_spec=dict(connection_argument_spec(), **(options or {})), supports_check_mode=True,
+                         **module_args)
+
+
+def run_db2(module, operation):
+    """operation(runner) on the module's instance; a Db2Error fails the module with its text."""
+    try:
+        return operation(Db2Runner(module, module.params['instance'], module.params['db2profile']))
+    except Db2Error as exc:
+        module.fail_json(msg=str(exc))
+    return None  # not reached: fail_json exits
 
 
 def connection_problems(params):

@@ -99,29 +99,18 @@ messages:
   sample: ["DB20000I The UPDATE ALTERNATE SERVER FOR DATABASE command completed successfully."]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
-    Db2Error, Db2Runner, connection_argument_spec, ensure_alternate_server)
+from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import db2_module, ensure_alternate_server, run_db2
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            connection_argument_spec(),
-            hostname=dict(type='str'),
-            port=dict(type='int'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        required_if=[('state', 'present', ('hostname', 'port'))],
-        supports_check_mode=True,
-    )
+    module = db2_module(dict(
+        hostname=dict(type='str'),
+        port=dict(type='int'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+    ), required_if=[('state', 'present', ('hostname', 'port'))])
     params = module.params
-    try:
-        runner = Db2Runner(module, params['instance'], params['db2profile'])
-        result = ensure_alternate_server(runner, params['database'], params['hostname'], params['port'],
-                                         params['state'], module.check_mode)
-    except Db2Error as exc:
-        module.fail_json(msg=str(exc))
+    result = run_db2(module, lambda runner: ensure_alternate_server(
+        runner, params['database'], params['hostname'], params['port'], params['state'], module.check_mode))
     if module._diff:  # pylint: disable=protected-access
         result['diff'] = {'before': 'alternate server: %s\n' % (result['before'] or '(none)'),
                           'after': 'alternate server: %s\n' % (result['after'] or '(none)'),

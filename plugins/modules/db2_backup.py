@@ -100,26 +100,15 @@ image:
   sample: /home/db2inst1/backup/STMS.0.db2inst1.DBPART000.20181012140633.001
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
-    Db2Error, Db2Runner, backup_database, connection_argument_spec)
+from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import backup_database, db2_module, run_db2
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            connection_argument_spec(),
-            target_dir=dict(type='path', required=True),
-            mode=dict(type='str', choices=['auto', 'offline', 'online'], default='auto'),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        runner = Db2Runner(module, module.params['instance'], module.params['db2profile'])
-        result = backup_database(runner, module.params, module.check_mode)
-    except Db2Error as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    module = db2_module(dict(
+        target_dir=dict(type='path', required=True),
+        mode=dict(type='str', choices=['auto', 'offline', 'online'], default='auto'),
+    ))
+    module.exit_json(**run_db2(module, lambda runner: backup_database(runner, module.params, module.check_mode)))
 
 
 if __name__ == '__main__':

@@ -160,37 +160,26 @@ hadr_cfg:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
-    Db2Error, Db2Runner, connection_argument_spec, ensure_hadr)
+from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import db2_module, ensure_hadr, run_db2
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            connection_argument_spec(),
-            role=dict(type='str', choices=['primary', 'standby']),
-            state=dict(type='str', choices=['configured', 'started', 'stopped'], default='started'),
-            local_host=dict(type='str'),
-            local_svc=dict(type='str'),
-            remote_host=dict(type='str'),
-            remote_svc=dict(type='str'),
-            remote_instance=dict(type='str'),
-            syncmode=dict(type='str', choices=['SYNC', 'NEARSYNC', 'ASYNC', 'SUPERASYNC']),
-            peer_window=dict(type='int'),
-            timeout=dict(type='int'),
-            logarchmeth1=dict(type='str'),
-            force=dict(type='bool', default=False),
-            reintegrate=dict(type='bool', default=False),
-        ),
-        required_if=[('state', 'started', ('role',))],
-        supports_check_mode=True,
-    )
-    try:
-        runner = Db2Runner(module, module.params['instance'], module.params['db2profile'])
-        result = ensure_hadr(runner, module.params, module.check_mode)
-    except Db2Error as exc:
-        module.fail_json(msg=str(exc))
+    module = db2_module(dict(
+        role=dict(type='str', choices=['primary', 'standby']),
+        state=dict(type='str', choices=['configured', 'started', 'stopped'], default='started'),
+        local_host=dict(type='str'),
+        local_svc=dict(type='str'),
+        remote_host=dict(type='str'),
+        remote_svc=dict(type='str'),
+        remote_instance=dict(type='str'),
+        syncmode=dict(type='str', choices=['SYNC', 'NEARSYNC', 'ASYNC', 'SUPERASYNC']),
+        peer_window=dict(type='int'),
+        timeout=dict(type='int'),
+        logarchmeth1=dict(type='str'),
+        force=dict(type='bool', default=False),
+        reintegrate=dict(type='bool', default=False),
+    ), required_if=[('state', 'started', ('role',))])
+    result = run_db2(module, lambda runner: ensure_hadr(runner, module.params, module.check_mode))
     warnings = result.pop('warnings', [])
     for warning in warnings:
         module.warn(warning)

@@ -95,22 +95,12 @@ alternate_port:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
-    Db2Error, Db2Runner, connection_argument_spec, hadr_info)
+from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import db2_module, hadr_info, run_db2
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_argument_spec(),
-        supports_check_mode=True,
-    )
-    try:
-        runner = Db2Runner(module, module.params['instance'], module.params['db2profile'])
-        info = hadr_info(runner, module.params['database'])
-    except Db2Error as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, **info)
+    module = db2_module()
+    module.exit_json(changed=False, **run_db2(module, lambda runner: hadr_info(runner, module.params['database'])))
 
 
 if __name__ == '__main__':

@@ -89,26 +89,15 @@ rollforward_pending:
   sample: DATABASE
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import (
-    Db2Error, Db2Runner, connection_argument_spec, restore_database)
+from ansible_collections.sametime.deploy.plugins.module_utils.db2clp import db2_module, restore_database, run_db2
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            connection_argument_spec(),
-            source_dir=dict(type='path', required=True),
-            timestamp=dict(type='str', required=True),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        runner = Db2Runner(module, module.params['instance'], module.params['db2profile'])
-        result = restore_database(runner, module.params, module.check_mode)
-    except Db2Error as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    module = db2_module(dict(
+        source_dir=dict(type='path', required=True),
+        timestamp=dict(type='str', required=True),
+    ))
+    module.exit_json(**run_db2(module, lambda runner: restore_database(runner, module.params, module.check_mode)))
 
 
 if __name__ == '__main__':

@@ -66,7 +66,9 @@ class FakeRunner(object):
 
 
 def install(monkeypatch, module, runner):
-    monkeypatch.setattr(module, 'Db2Runner', lambda *args, **kwargs: runner)
+    """Every DB2 module gets its runner from db2clp.run_db2."""
+    assert module.run_db2 is db2clp.run_db2
+    monkeypatch.setattr(db2clp, 'Db2Runner', lambda *args, **kwargs: runner)
 
 
 def updates(runner):
