@@ -263,8 +263,7 @@ class DirectoryWriter(object):
     atomic_move, so that contexts stay right. Check mode compares and writes nothing.
 
     The writer remembers what this run created and staged, so that remove() and abort() can take it back (a
-    duplicate found late, a failed search); finish() is where forked_writer.ForkedDirectoryWriter, which does the
-    same work in a child process, reports the stats of the files it wrote.
+    duplicate found late, a failed search).
     """
 
     def __init__(self, module, directory, mode=0o644):
@@ -307,10 +306,6 @@ class DirectoryWriter(object):
         self.created.discard(name)
         if not self.module.check_mode:
             unlink_quietly(os.path.join(self.directory, name))
-
-    def finish(self):
-        """Nothing is pending here (ForkedDirectoryWriter returns its stats from finish())."""
-        return {}
 
     def abort(self):
         """Remove the files this run created and the staged ones (the caller failed)."""

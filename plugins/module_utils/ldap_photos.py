@@ -44,7 +44,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by the module's miss
     HAS_LDAP3 = False
     LDAP3_IMPORT_ERROR = _exc
 
-from ansible_collections.sametime.deploy.plugins.module_utils import fileio, forked_writer, photo_names
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_names
 
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
 STATE_FILE_NAME = '.ldap_photo_export.json'
@@ -152,19 +152,12 @@ def validate_url_template(template):
     return None
 
 
-class NormalizedAttributes(dict):
-    """raw_attributes from decode_search_entry: keys lower-case, options such as ";binary" removed."""
-    __slots__ = ()
-
-
 def first_value(raw_attributes, name):
     """First raw value (bytes) of attribute `name` from an ldap3 raw_attributes mapping, or None."""
     lower = name.lower()
     values = raw_attributes.get(lower)
     if values:
         return values[0]
-    if type(raw_attributes) is NormalizedAttributes:  # pylint: disable=unidiomatic-typecheck
-        return None  # no other spelling can be in there
     for key, values in raw_attributes.items():
         if key.lower() == lower:
             # a search for "attr" may come back as "attr;binary"
@@ -295,8 +288,6 @@ def connect(params):
             raise PhotoExportError(bind_failure_message(uri, params, conn.result or {}))
     except LDAPException as exc:
         raise PhotoExportError('cannot connect to %s: %s' % (uri, to_native(exc)))
-    if params.get('fast_entries', True):
-        install_fast_entries(conn)
     return conn
 
 
@@ -332,239 +323,30 @@ def bound_connection(params):
             pass
 
 
-def _ber_length(data, pos):
-    first = data[pos]
-    if first < 0x80:
-        return first, pos + 1
-    count = first & 0x7f
-    return int.from_bytes(data[pos + 1:pos + 1 + count], 'big'), pos + 1 + count
-
-
-def decode_entry_at(data, pos, end):
-    """(message_id, raw_dn, attributes) of the searchResEntry LDAPMessage in data[pos:end], or None for any other
-    message.
-
-    A lean decoder for the one message type that arrives thousands of times, reading in place (no copy of the
-    message): values stay bytes (ldap3's generic path also tries to decode every 8 KB photo as text); attribute names
-    are lower-cased with options such as ";binary" removed. Short-form BER lengths (the usual case for names and
-    small values) are read inline.
-    """
-    if data[pos] != 0x30:
-        return None
-    first = data[pos + 1]
-    pos += 2 if first < 0x80 else 2 + (first & 0x7f)
-    if data[pos] != 0x02:
-        return None
-    length, pos = _ber_length(data, pos + 1)
-    message_id = int.from_bytes(data[pos:pos + length], 'big')
-    pos += length
-    if data[pos] != 0x64:  # [APPLICATION 4] SearchResultEntry
-        return None
-    first = data[pos + 1]
-    pos += 2 if first < 0x80 else 2 + (first & 0x7f)
-    if data[pos] != 0x04:
-        return None
-    length, pos = _ber_length(data, pos + 1)
-    raw_dn = data[pos:pos + length]
-    pos += length
-    if data[pos] != 0x30:
-        return None
-    length, pos = _ber_length(data, pos + 1)
-    end = pos + length  # controls may follow the attributes
-    attributes = NormalizedAttributes()
-    while pos < end:
-        # PartialAttribute ::= SEQUENCE { type OCTET STRING, vals SET OF OCTET STRING }
-        if data[pos] != 0x30:
-            return None
-        first = data[pos + 1]
-        pos += 2 if first < 0x80 else 2 + (first & 0x7f)
-        if data[pos] != 0x04:
-            return None
-        length = data[pos + 1]
-        if length < 0x80:
-            pos += 2
-        else:
-            length, pos = _ber_length(data, pos + 1)
-        name = data[pos:pos + length].decode('utf-8').lower()
-        if ';' in name:
-            name = name.split(';', 1)[0]
-        pos += length
-        if data[pos] != 0x31:
-            return None
-        length = data[pos + 1]
-        if length < 0x80:
-            pos += 2
-        else:
-            length, pos = _ber_length(data, pos + 1)
-        values_end = pos + length
-        values = []
-        while pos < values_end:
-            if data[pos] != 0x04:
-                return None
-            length = data[pos + 1]
-            if length < 0x80:
-                pos += 2
-            else:
-                length, pos = _ber_length(data, pos + 1)
-            values.append(data[pos:pos + length])
-            pos += length
-        attributes[name] = values
-    return message_id, raw_dn, attributes
-
-
-def _entry_response(raw_dn, attributes):
-    return {'type': 'searchResEntry', 'raw_dn': raw_dn, 'dn': raw_dn.decode('utf-8', 'replace'),
-            'raw_attributes': attributes, 'attributes': attributes}
-
-
-def decode_search_entry(message):
-    """(message_id, response dict as ldap3 builds it) of a raw searchResEntry LDAPMessage, or None."""
-    if not message:
-        return None
-    decoded = decode_entry_at(message, 0, len(message))
-    if decoded is None:
-        return None
-    return decoded[0], _entry_response(decoded[1], decoded[2])
-
-
-def _message_size(data, pos):
-    """Length of the BER-encoded LDAPMessage starting at data[pos], or -1 when its header is incomplete."""
-    if len(data) - pos < 2:
-        return -1
-    first = data[pos + 1]
-    if first < 0x80:
-        return 2 + first
-    count = first & 0x7f
-    if len(data) - pos < 2 + count:
-        return -1
-    return 2 + count + int.from_bytes(data[pos + 2:pos + 2 + count], 'big')
-
-
-def install_fast_entries(conn):
-    """Make this connection read responses with a buffered splitter and decode search entries in place with
-    decode_entry_at (raw bytes values); with `conn.strategy.sametime_entry_sink` set (see stream_search) each entry
-    goes to that callable as it is decoded instead of into the page's response list.
-
-    Replaces ldap3's SyncStrategy._get_response on this one strategy instance only (checked against
-    ldap3 2.9). ldap3's own receiving() re-copies the rest of its buffer after every message and
-    reads until a message ends exactly at the end of a read; here the bytes after the last complete
-    message stay in a buffer for the next read. Every message but a search entry still goes through
-    ldap3's own decoder. Not installed for SASL connections (ldap3 unwraps signed SASL layers in
-    receiving()). Returns True when installed.
-    """
-    strategy = conn.strategy
-    try:
-        from ldap3.strategy.sync import SyncStrategy
-        from ldap3.strategy.base import RESPONSE_COMPLETE, SESSION_TERMINATED_BY_SERVER
-        from ldap3.utils.asn1 import decode_message_fast
-        from ldap3.core.exceptions import LDAPSocketReceiveError
-    except ImportError:
-        return False
-    plain_sync = type(strategy) is SyncStrategy  # pylint: disable=unidiomatic-typecheck
-    if not plain_sync or not conn.fast_decoder or conn.usage or conn.sasl_mechanism:
-        return False
-    pending = [b'']  # bytes after the last complete message, for the next response
-    read_size = 1 << 18
-    final_types = ('searchResEntry', 'searchResRef', 'intermediateResponse')
-
-    def receive():
-        try:
-            return conn.socket.recv(read_size)
-        except (OSError, AttributeError) as exc:
-            conn.last_error = 'error receiving data: %s' % exc
-            try:
-                strategy.close()
-            except Exception:  # pylint: disable=broad-except
-                pass
-            raise LDAPSocketReceiveError(conn.last_error)
-
-    def _get_response(message_id, timeout):  # pylint: disable=unused-argument
-        responses = []
-        sink = getattr(strategy, 'sametime_entry_sink', None)
-        data, pos = pending[0], 0
-        while True:
-            size = _message_size(data, pos)
-            if size < 0 or len(data) - pos < size:
-                chunk = receive()
-                if not chunk:
-                    pending[0] = b''
-                    return SESSION_TERMINATED_BY_SERVER
-                data = data[pos:] + chunk if pos < len(data) else chunk
-                pos = 0
-                continue
-            end = pos + size
-            entry = decode_entry_at(data, pos, end)
-            if entry is not None:
-                if entry[0] != message_id:
-                    raise LDAPSocketReceiveError('unexpected LDAP message id %d (waiting for %d)'
-                                                 % (entry[0], message_id))
-                if sink is not None:
-                    sink(entry[1], entry[2])
-                else:
-                    responses.append(_entry_response(entry[1], entry[2]))
-                pos = end
-                continue
-            ldap_message = decode_message_fast(data[pos:end])
-            pos = end
-            got_id, response = int(ldap_message['messageID']), strategy.decode_response_fast(ldap_message)
-            if got_id != message_id:
-                if got_id == 0 and response.get('responseName') == '1.3.6.1.4.1.1466.20036':
-                    return SESSION_TERMINATED_BY_SERVER  # notice of disconnection
-                raise LDAPSocketReceiveError('unexpected LDAP message id %d (waiting for %d)' % (got_id, message_id))
-            responses.append(response)
-            if response['type'] not in final_types:
-                pending[0] = data[pos:]
-                responses.append(RESPONSE_COMPLETE)
-                return responses
-
-    strategy._get_response = _get_response  # pylint: disable=protected-access
-    strategy.sametime_entry_sink = None
-    return True
-
-
 def describe_result(conn):
     result = conn.result or {}
     return '%s (%s) %s' % (result.get('description'), result.get('result'), result.get('message') or '')
 
 
 def stream_search(conn, base, search_filter, attributes, page_size, on_entry, progress=None):
-    """Paged search: call on_entry(dn, raw_attributes) for every entry. With install_fast_entries each entry is handed
-    over as it is decoded, so a page of 8 KB photos is never held in memory. Raises PhotoExportError on any failure;
-    `progress` (a dict) gets 'entries' updated, so an error message can say how far it got."""
-    cookie = None
+    """Paged search with ldap3's standard generator: on_entry(dn, raw_attributes) for every entry, one page in
+    memory at a time. Raises PhotoExportError on any failure; `progress` (a dict) gets 'entries' updated, so an error
+    message can say how far it got."""
     progress = progress if progress is not None else {}
     progress.setdefault('entries', 0)
-    strategy = conn.strategy
-    streaming = hasattr(strategy, 'sametime_entry_sink')
-
-    def sink(raw_dn, attributes):
-        progress['entries'] += 1
-        on_entry(raw_dn.decode('utf-8', 'replace'), attributes)
-
-    while True:
-        if streaming:
-            strategy.sametime_entry_sink = sink
-        try:
-            conn.search(base, search_filter, search_scope=ldap3.SUBTREE, attributes=attributes,
-                        paged_size=page_size, paged_cookie=cookie)
-        except LDAPException as exc:
-            raise PhotoExportError('LDAP search under %s failed after %d entries: %s: %s'
-                                   % (base, progress['entries'], type(exc).__name__, to_native(exc)))
-        finally:
-            if streaming:
-                strategy.sametime_entry_sink = None
-        result = conn.result or {}
-        if result.get('result') not in (0, None):
-            raise PhotoExportError('LDAP search under %s with %s failed after %d entries: %s'
-                                   % (base, search_filter, progress['entries'], describe_result(conn)))
-        for item in conn.response or []:  # entries that did not go through the sink
+    try:
+        for item in conn.extend.standard.paged_search(base, search_filter, search_scope=ldap3.SUBTREE,
+                                                      attributes=attributes, paged_size=page_size, generator=True):
             if item.get('type') == 'searchResEntry':
                 progress['entries'] += 1
                 on_entry(item['dn'], item['raw_attributes'])
-        controls = result.get('controls') or {}
-        cookie = controls.get(PAGED_RESULTS_OID, {}).get('value', {}).get('cookie')
-        if not cookie:
-            return
+    except LDAPException as exc:
+        raise PhotoExportError('LDAP search under %s failed after %d entries: %s: %s'
+                               % (base, progress['entries'], type(exc).__name__, to_native(exc)))
+    result = conn.result or {}
+    if result.get('result') not in (0, None):  # ldap3 ends the generator quietly on an error result
+        raise PhotoExportError('LDAP search under %s with %s failed after %d entries: %s'
+                               % (base, search_filter, progress['entries'], describe_result(conn)))
 
 
 def read_entry(conn, dn, attributes):
@@ -790,9 +572,8 @@ def _write_photo(run, name, raw, defer=False):
     return ('written' if changed else 'unchanged'), info
 
 
-def _record(run, key, name, entry, token, outcome, written_stat=None):
-    """Count an outcome and remember it in the state. `written_stat`: (size, mtime_ns) of the file as written, when
-    the writer reported it only at the end."""
+def _record(run, key, name, entry, token, outcome):
+    """Count an outcome and remember it in the state."""
     kind = outcome[0]
     if kind == 'refused':
         run['skipped'].append(skip_record(entry, outcome[1], outcome[2]))
@@ -805,23 +586,18 @@ def _record(run, key, name, entry, token, outcome, written_stat=None):
         run['written'].append(name)
     if run['module'].check_mode:
         return
-    if written_stat is None:
-        info = outcome[1] if kind == 'written' and outcome[1] is not None else os.stat(os.path.join(run['dest'], name))
-        written_stat = (info.st_size, stat_mtime_ns(info))
-    run['state'][key] = {'token': token, 'name': name, 'stat': list(written_stat)}
+    info = outcome[1] if kind == 'written' and outcome[1] is not None else os.stat(os.path.join(run['dest'], name))
+    run['state'][key] = {'token': token, 'name': name, 'stat': [info.st_size, stat_mtime_ns(info)]}
 
 
 def _export_one_pass(run):
     """No usable state (first run, incremental=false, changed settings): every photo is read anyway, so mail,
     photo and change markers come in one paged search. A photo is written as it arrives when its file is new;
     one that would replace an existing file waits in a temporary file until the search is complete, so that a
-    duplicate mail found later leaves the old file as it was (two-pass semantics). The files are written by a
-    forked process while this one reads LDAP (option parallel_writes). Returns (entries, fetched, protected names)."""
+    duplicate mail found later leaves the old file as it was (two-pass semantics). Returns (entries, fetched, protected names)."""
     holders = {}  # file name -> [(key, entry, token, outcome)], first holder's outcome kept for undo
     params = run['params']
     writer = run['writer']
-    if params.get('parallel_writes', True) and forked_writer.available(run['module']):
-        writer = run['writer'] = forked_writer.ForkedDirectoryWriter(run['module'], run['dest'], params['file_mode'])
     mail_attr, change_attrs, on_disk = run['mail_attr'], run['change_attrs'], run['on_disk']
 
     def on_entry(dn, raw):
@@ -846,7 +622,6 @@ def _export_one_pass(run):
                 _undo_write(run, name, outcome)
             elif outcome[0] == 'pending':
                 items[0] = items[0][:3] + (('written', writer.commit(outcome[1], name)),)
-        written_stats = writer.finish()
     except BaseException:
         # a failed search leaves dest as it was: files created by this run go, replacements are not committed
         # (a created file could belong to a duplicate that the search did not reach)
@@ -856,7 +631,7 @@ def _export_one_pass(run):
         items = holders[name]
         if len(items) == 1:
             key, entry, token, outcome = items[0]
-            _record(run, key, name, entry, token, outcome, written_stats.get(name))
+            _record(run, key, name, entry, token, outcome)
             continue
         run['skipped'].extend(duplicate_records(name, [entry for _key, entry, _token, _outcome in items]))
     return run['progress']['entries'], sum(1 for items in holders.values() if len(items) == 1), set(holders)

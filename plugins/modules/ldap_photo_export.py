@@ -94,15 +94,6 @@ options:
         entry is read by its DN.
     type: int
     default: 200
-  parallel_writes:
-    description:
-      - When every photo is read in one search (no usable state), create the files in a forked helper process while
-        this one still reads LDAP, so that file creation overlaps with the search when there is a second core.
-      - The helper holds none of the module's descriptors and removes the files it created when the export fails or
-        the module dies.
-      - With V(false), or in check mode, or with SELinux enabled, the module's own process writes.
-    type: bool
-    default: true
   report_limit:
     description: At most this many items are returned in each of the lists RV(skipped_entries), RV(written_files), RV(removed_files).
     type: int
@@ -229,7 +220,6 @@ def main():
         change_attributes=dict(type='list', elements='str',
                                default=list(ldap_photos.DEFAULT_CHANGE_ATTRIBUTES)),
         fetch_threshold=dict(type='int', default=200),
-        parallel_writes=dict(type='bool', default=True),
         report_limit=dict(type='int', default=1000),
         bundle=dict(type='path'),
     )

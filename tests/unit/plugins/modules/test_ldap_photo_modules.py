@@ -20,7 +20,7 @@ import pytest
 
 ldap3 = pytest.importorskip('ldap3')
 
-from ansible_collections.sametime.deploy.plugins.module_utils import forked_writer, ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
 from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url
 from ansible_collections.sametime.deploy.tests.lab.ports import free_port
 
@@ -207,10 +207,9 @@ def skips(result):
     return sorted((s['dn'].split(',')[0][4:], s['reason']) for s in result['skipped_entries'])
 
 
-@pytest.mark.parametrize('parallel_writes', [True, False])
-def test_export_hostile_entries(slapd, workdir, run_module, parallel_writes):
+def test_export_hostile_entries(slapd, workdir, run_module):
     dest = workdir / 'staging'
-    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, parallel_writes=parallel_writes))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest))
     assert not failed, result
     assert result['changed'] is True
     # nothing outside dest, exactly the expected files inside (plus the state file)
@@ -275,14 +274,12 @@ def test_non_incremental_compares_bytes(slapd, workdir, run_module):
     assert (result['fetched'], result['written'], result['unchanged']) == (5, 0, 3)  # png and huge are read and refused again
 
 
-@pytest.mark.parametrize('parallel_writes', [True, False])
 @pytest.mark.parametrize('incremental', [False, True])
-def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, incremental, parallel_writes):
+def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, incremental):
     """Without a state file one search reads everything; a duplicate mail found after its first holder was
     written must leave the folder as two passes would: no file for a new name, the old bytes for an existing one."""
     fresh = workdir / 'fresh'
-    result, failed = run_module(ldap_photo_export, export_args(slapd, fresh, incremental=incremental,
-                                                               parallel_writes=parallel_writes))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, fresh, incremental=incremental))
     assert not failed and sorted(p for p in os.listdir(str(fresh)) if p.endswith('.jpg')) == EXPECTED_FILES
     assert result['fetched'] == 5 and result['written'] == 3
     assert sorted(s['reason'] for s in result['skipped_entries'] if s['reason'] == 'duplicate_mail') == \
@@ -293,8 +290,7 @@ def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, i
     (existing / 'dup@acme.example.jpg').write_bytes(jpeg('old dup'))
     (existing / 'alice@acme.example.jpg').write_bytes(jpeg('old alice'))
     (existing / 'bob.builder@acme.example.jpg').write_bytes(USERS['bob'][1])
-    result, failed = run_module(ldap_photo_export, export_args(slapd, existing, incremental=incremental,
-                                                               parallel_writes=parallel_writes))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, existing, incremental=incremental))
     assert not failed
     assert (existing / 'dup@acme.example.jpg').read_bytes() == jpeg('old dup')
     assert (existing / 'alice@acme.example.jpg').read_bytes() == USERS['alice'][1]
@@ -391,10 +387,9 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
     assert result['removed_files'] == ['carol@acme.example.jpg']
 
 
-@pytest.mark.parametrize('parallel_writes', [True, False])
-def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch, parallel_writes):
+def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch):
     dest = workdir / 'staging'
-    writer_class = forked_writer.ForkedDirectoryWriter if parallel_writes else ldap_photos.fileio.DirectoryWriter
+    writer_class = ldap_photos.fileio.DirectoryWriter
     real_write = writer_class.write
     writes = {'n': 0}
 
@@ -405,8 +400,7 @@ def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch, parall
         return real_write(writer, name, content, **kwargs)
 
     monkeypatch.setattr(writer_class, 'write', write_then_die)
-    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5,
-                                                               parallel_writes=parallel_writes))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5))
     assert failed and 'LDAP search under %s failed after' % PEOPLE in result['msg']
     assert not (dest / ldap_photos.STATE_FILE_NAME).exists()
     # without a state the export was one search: a failed one leaves dest as it was (no file a later duplicate
@@ -558,21 +552,18 @@ def test_photo_url_attribute_missing_from_the_schema_fails_before_any_write(slap
     assert failed and 'after 0 modifications' in result['msg']
 
 
-@pytest.mark.parametrize('fast_entries', [True, False])
-def test_stream_search_hands_over_every_entry_once(slapd, fast_entries):
-    """With the buffered reader entries go to the callback as they are decoded; without it (ldap3's own reader),
-    from each page's response list. Both see every entry once, across pages."""
-    conn = ldap_photos.connect({'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD,
-                                'fast_entries': fast_entries})
-    assert hasattr(conn.strategy, 'sametime_entry_sink') is fast_entries
+def test_stream_search_hands_over_every_entry_once(slapd):
+    """Every entry reaches the callback once, across pages, with its raw (bytes) values."""
+    conn = ldap_photos.connect({'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD})
     seen, progress = [], {}
-    ldap_photos.stream_search(conn, PEOPLE, '(objectClass=person)', ['mail'], 2,
-                              lambda dn, raw: seen.append((dn.lower(), ldap_photos.first_value(raw, 'mail'))), progress)
+    ldap_photos.stream_search(conn, PEOPLE, '(objectClass=person)', ['mail', 'thumbnailPhoto'], 2,
+                              lambda dn, raw: seen.append((dn.lower(), ldap_photos.first_value(raw, 'mail'),
+                                                           ldap_photos.first_value(raw, 'thumbnailPhoto'))), progress)
     reference = slapd.admin()
-    reference.search(PEOPLE, '(objectClass=person)', attributes=['mail'])
-    expected = sorted((e['dn'].lower(), (e['raw_attributes'].get('mail') or [None])[0]) for e in reference.response)
+    reference.search(PEOPLE, '(objectClass=person)', attributes=['mail', 'thumbnailPhoto'])
+    expected = sorted((e['dn'].lower(), (e['raw_attributes'].get('mail') or [None])[0],
+                       (e['raw_attributes'].get('thumbnailPhoto') or [None])[0]) for e in reference.response)
     assert sorted(seen) == expected and progress['entries'] == len(expected) > 2
-    assert conn.response == [] if fast_entries else len(conn.response) <= 2
 
 
 @pytest.mark.parametrize('module, extra, message', [
