@@ -318,7 +318,8 @@ class DirectoryWriter(object):
         """Write `content` to a new temporary file in the directory, to be committed (renamed to its name) or
         discarded later. The caller removes what it staged when it fails (discard); `register` also hands the
         file to the module's cleanup (for one file at a time: that list is searched linearly).
-        Returns (temporary path, stat), or (None, None) in check mode."""
+        Returns (temporary path, stat), or (None, None) in check mode. An OSError is raised with nothing left
+        behind."""
         if self.module.check_mode:
             return None, None
         self.counter += 1
@@ -329,13 +330,14 @@ class DirectoryWriter(object):
             self.staged.add(tmp)
         try:
             info = write_new_file(tmp, content, self.mode, self.fix_mode)
-        except (IOError, OSError) as exc:
+        except BaseException:
             self.discard((tmp, None))
-            self.module.fail_json(msg='Could not write a temporary file in %s: %s' % (self.directory, to_native(exc)))
+            raise
         return tmp, info
 
     def commit(self, staged, name):
-        """Rename a staged file to <directory>/<name>; returns its stat (None in check mode)."""
+        """Rename a staged file to <directory>/<name>; returns its stat (None in check mode). An OSError (the
+        staged file removed) is the caller's to report: it knows the run's context."""
         tmp, info = staged
         if tmp is None:
             return None
@@ -349,9 +351,9 @@ class DirectoryWriter(object):
                 info = os.stat(path)
             else:
                 os.rename(tmp, path)
-        except (IOError, OSError) as exc:
+        except BaseException:
             self.discard(staged)
-            self.module.fail_json(msg='Could not write %s: %s' % (path, to_native(exc)))
+            raise
         _forget_cleanup_file(self.module, tmp)
         return info
 

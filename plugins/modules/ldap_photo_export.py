@@ -205,11 +205,15 @@ bundle_changed:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_bundle import build_bundle
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_export import export_photos
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import DEFAULT_CHANGE_ATTRIBUTES
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import PhotoError
 
 
 def main():
-    argument_spec = dict(ldap_photos.CONNECTION_SPEC)
+    argument_spec = dict(photo_ldap.CONNECTION_SPEC)
     argument_spec.update(
         photo_attribute=dict(type='str', default='thumbnailPhoto'),
         dest=dict(type='path', required=True),
@@ -217,34 +221,29 @@ def main():
         max_photo_bytes=dict(type='int', default=46080),
         page_size=dict(type='int', default=1000),
         incremental=dict(type='bool', default=True),
-        change_attributes=dict(type='list', elements='str',
-                               default=list(ldap_photos.DEFAULT_CHANGE_ATTRIBUTES)),
+        change_attributes=dict(type='list', elements='str', default=list(DEFAULT_CHANGE_ATTRIBUTES)),
         fetch_threshold=dict(type='int', default=200),
         report_limit=dict(type='int', default=1000),
         bundle=dict(type='path'),
     )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-    )
-    if not ldap_photos.HAS_LDAP3:
-        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(ldap_photos.LDAP3_IMPORT_ERROR))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not photo_ldap.HAS_LDAP3:
+        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(photo_ldap.LDAP3_IMPORT_ERROR))
     params = dict(module.params)
     params['file_mode'] = 0o644
     params['read_only'] = True
-    ldap_photos.check_positive(module, params)
+    photo_ldap.check_positive(module, params)
     if params['max_photo_bytes'] < 0:
         module.fail_json(msg='max_photo_bytes must not be negative')
 
     try:
-        with ldap_photos.bound_connection(params) as conn:
-            ldap_photos.apply_directory_defaults(module, conn, params)
-            result = ldap_photos.export_photos(module, conn, params)
+        with photo_ldap.bound_connection(params) as conn:
+            photo_ldap.apply_directory_defaults(module, conn, params)
+            result = export_photos(module, conn, params)
         if params['bundle']:
-            result['bundle_changed'], result['bundle_sha256'] = ldap_photos.build_bundle(
-                module, params['dest'], params['bundle'])
+            result['bundle_changed'], result['bundle_sha256'] = build_bundle(module, params['dest'], params['bundle'])
             result['changed'] = result['changed'] or result['bundle_changed']
-    except ldap_photos.PhotoExportError as exc:
+    except PhotoError as exc:
         module.fail_json(msg='Photo export to %s failed: %s. Nothing was pruned, and the next run completes the '
                              'export.' % (params['dest'], exc))
     module.exit_json(**result)

@@ -149,13 +149,16 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import PhotoError
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_url import (
+    DEFAULT_URL_ATTRIBUTE, update_photo_urls, validate_url_template)
 
 
 def main():
-    argument_spec = dict(ldap_photos.CONNECTION_SPEC)
+    argument_spec = dict(photo_ldap.CONNECTION_SPEC)
     argument_spec.update(
-        url_attribute=dict(type='str', default=ldap_photos.DEFAULT_URL_ATTRIBUTE),
+        url_attribute=dict(type='str', default=DEFAULT_URL_ATTRIBUTE),
         preflight=dict(type='bool', default=True),
         url_template=dict(type='str', required=True),
         photo_dir=dict(type='path'),
@@ -166,10 +169,10 @@ def main():
         argument_spec=argument_spec,
         supports_check_mode=True,
     )
-    if not ldap_photos.HAS_LDAP3:
-        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(ldap_photos.LDAP3_IMPORT_ERROR))
+    if not photo_ldap.HAS_LDAP3:
+        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(photo_ldap.LDAP3_IMPORT_ERROR))
     params = dict(module.params)
-    why = ldap_photos.validate_url_template(params['url_template'])
+    why = validate_url_template(params['url_template'])
     if why:
         module.fail_json(msg=why)
     if params['photo_dir'] and not os.path.isdir(params['photo_dir']):
@@ -179,13 +182,13 @@ def main():
         module.warn('photo_dir %s does not exist yet (check mode): every user found is previewed as having a photo'
                     % params['photo_dir'])
         params['photo_dir'] = None
-    ldap_photos.check_positive(module, params)
+    photo_ldap.check_positive(module, params)
 
     try:
-        with ldap_photos.bound_connection(params) as conn:
-            root_dse = ldap_photos.apply_directory_defaults(module, conn, params)
-            result = ldap_photos.update_photo_urls(module, conn, params, root_dse)
-    except ldap_photos.PhotoExportError as exc:
+        with photo_ldap.bound_connection(params) as conn:
+            root_dse = photo_ldap.apply_directory_defaults(module, conn, params)
+            result = update_photo_urls(module, conn, params, root_dse)
+    except PhotoError as exc:
         module.fail_json(msg='Setting %s failed: %s' % (params['url_attribute'], exc))
     module.exit_json(**result)
 

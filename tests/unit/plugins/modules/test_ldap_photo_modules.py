@@ -20,7 +20,7 @@ import pytest
 
 ldap3 = pytest.importorskip('ldap3')
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_ldap, photo_state
 from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url
 from ansible_collections.sametime.deploy.tests.lab.ports import free_port
 
@@ -213,7 +213,7 @@ def test_export_hostile_entries(slapd, workdir, run_module):
     assert not failed, result
     assert result['changed'] is True
     # nothing outside dest, exactly the expected files inside (plus the state file)
-    assert all_files(workdir) == sorted(['staging/' + n for n in EXPECTED_FILES] + ['staging/' + ldap_photos.STATE_FILE_NAME])
+    assert all_files(workdir) == sorted(['staging/' + n for n in EXPECTED_FILES] + ['staging/' + photo_state.STATE_FILE_NAME])
     for name, uid in zip(EXPECTED_FILES, ['alice', 'bob', 'carol']):
         assert (dest / name).read_bytes() == USERS[uid][1]
         assert oct(os.stat(str(dest / name)).st_mode & 0o777) == oct(0o644)
@@ -268,7 +268,7 @@ def test_touched_local_file_is_repaired(slapd, workdir, run_module):
 def test_non_incremental_compares_bytes(slapd, workdir, run_module):
     dest = workdir / 'staging'
     run_module(ldap_photo_export, export_args(slapd, dest, incremental=False))
-    assert not (dest / ldap_photos.STATE_FILE_NAME).exists()
+    assert not (dest / photo_state.STATE_FILE_NAME).exists()
     result, failed = run_module(ldap_photo_export, export_args(slapd, dest, incremental=False))
     assert not failed and result['changed'] is False
     assert (result['fetched'], result['written'], result['unchanged']) == (5, 0, 3)  # png and huge are read and refused again
@@ -315,7 +315,7 @@ def test_prune_removes_leavers_only(slapd, workdir, run_module):
     assert result['removed_files'] == ['carol@acme.example.jpg']
     assert sorted(os.listdir(str(dest))) == sorted([
         'alice@acme.example.jpg', 'bob.builder@acme.example.jpg', 'dup@acme.example.jpg', 'readme.txt',
-        ldap_photos.STATE_FILE_NAME])
+        photo_state.STATE_FILE_NAME])
 
 
 def test_check_mode_writes_nothing(slapd, workdir, run_module):
@@ -376,7 +376,7 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
     monkeypatch.setattr(ldap3.Connection, 'search', dying_search)
     result, failed = run_module(ldap_photo_export, export_args(slapd, dest, prune=True, timeout=5))
     assert failed
-    assert 'Photo export to %s failed' % dest in result['msg'] and 'after 3 entries' in result['msg']
+    assert 'Photo export to %s failed' % dest in result['msg'] and 'failed after 3 entries of pass 1 (mail and change markers)' in result['msg']
     assert 'Nothing was pruned' in result['msg']
     assert dict((n, (dest / n).read_bytes()) for n in os.listdir(str(dest))) == before
     monkeypatch.setattr(ldap3.Connection, 'search', real_search)
@@ -389,7 +389,7 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
 
 def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch):
     dest = workdir / 'staging'
-    writer_class = ldap_photos.fileio.DirectoryWriter
+    writer_class = fileio.DirectoryWriter
     real_write = writer_class.write
     writes = {'n': 0}
 
@@ -401,8 +401,9 @@ def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch):
 
     monkeypatch.setattr(writer_class, 'write', write_then_die)
     result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5))
-    assert failed and 'LDAP search under %s failed after' % PEOPLE in result['msg']
-    assert not (dest / ldap_photos.STATE_FILE_NAME).exists()
+    assert failed and ('LDAP search under %s failed after %d entries of the one search (mail, photo and change '
+                       'markers): the connection to the LDAP server was lost' % (PEOPLE, writes['n'])) in result['msg']
+    assert not (dest / photo_state.STATE_FILE_NAME).exists()
     # without a state the export was one search: a failed one leaves dest as it was (no file a later duplicate
     # could have claimed)
     assert writes['n'] >= 2 and os.listdir(str(dest)) == []
@@ -440,7 +441,7 @@ def test_bad_credentials_and_missing_ldap3(slapd, workdir, run_module, monkeypat
     assert 'invalidCredentials' in result['msg']
     result, failed = run_module(ldap_photo_export, export_args(slapd, workdir / 's', server_uri='http://x'))
     assert failed and 'must start with ldap:// or ldaps://' in result['msg']
-    monkeypatch.setattr(ldap_photos, 'HAS_LDAP3', False)
+    monkeypatch.setattr(photo_ldap, 'HAS_LDAP3', False)
     result, failed = run_module(ldap_photo_export, export_args(slapd, workdir / 's'))
     assert failed and 'ldap3' in result['msg']
     assert not (workdir / 's').exists()
@@ -554,11 +555,11 @@ def test_photo_url_attribute_missing_from_the_schema_fails_before_any_write(slap
 
 def test_stream_search_hands_over_every_entry_once(slapd):
     """Every entry reaches the callback once, across pages, with its raw (bytes) values."""
-    conn = ldap_photos.connect({'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD})
+    conn = photo_ldap.connect({'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD})
     seen, progress = [], {}
-    ldap_photos.stream_search(conn, PEOPLE, '(objectClass=person)', ['mail', 'thumbnailPhoto'], 2,
-                              lambda dn, raw: seen.append((dn.lower(), ldap_photos.first_value(raw, 'mail'),
-                                                           ldap_photos.first_value(raw, 'thumbnailPhoto'))), progress)
+    photo_ldap.stream_search(conn, PEOPLE, '(objectClass=person)', ['mail', 'thumbnailPhoto'], 2,
+                             lambda dn, raw: seen.append((dn.lower(), photo_ldap.first_value(raw, 'mail'),
+                                                          photo_ldap.first_value(raw, 'thumbnailPhoto'))), progress)
     reference = slapd.admin()
     reference.search(PEOPLE, '(objectClass=person)', attributes=['mail', 'thumbnailPhoto'])
     expected = sorted((e['dn'].lower(), (e['raw_attributes'].get('mail') or [None])[0],

@@ -1,0 +1,274 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The photo export (module ldap_photo_export; controller side: needs ldap3): LDAP entries -> <lower-cased mail>.jpg.
+
+With a state file from the last complete run the export is two-pass: pass 1 reads only mail + change markers
+(entryCSN/uSNChanged/modifyTimestamp) of every user, so duplicates are known before anything is written and an
+unchanged entry whose file is intact is not fetched again; pass 2 fetches the photos that are new or changed (a
+paged search of all photos when many are needed, base-object reads when few). Without a state every photo is
+needed: one search reads everything, and files that would be replaced wait as temporary files until the search is
+complete (a duplicate found late leaves them untouched). Files are only written when their bytes differ, through
+fileio.DirectoryWriter; prune runs only after every search finished, so a failed export never removes anything.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_names
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_ldap import (
+    combine_filter, first_value, read_entry, stream_search)
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import (
+    change_token, check_photo, classify_entries)
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import (
+    SKIP_REASONS, count_by_reason, duplicate_records, file_error, skip_record, sort_skipped)
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_state import (
+    file_stat, list_photo_files, load_state, needs_fetch, save_state, settings_key)
+
+ONE_SEARCH = 'the one search (mail, photo and change markers)'
+PASS_1 = 'pass 1 (mail and change markers)'
+PASS_2 = 'pass 2 (photos of new and changed entries)'
+
+
+class ExportRun(object):
+    """One export into `dest`: the settings it runs with, what it finds and does, and the state it will leave."""
+
+    def __init__(self, module, conn, params):
+        self.module = module
+        self.conn = conn
+        self.params = params
+        self.dest = params['dest']
+        self.mail_attr = params['mail_attribute']
+        self.photo_attr = params['photo_attribute']
+        self.change_attrs = list(params['change_attributes'] or []) if params['incremental'] else []
+        self.search_filter = combine_filter(params['search_filter'], [self.mail_attr, self.photo_attr])
+        self.on_disk = list_photo_files(self.dest)  # {name: (size, mtime_ns)} before this run
+        self.writer = fileio.DirectoryWriter(module, self.dest, params['file_mode'])
+        self.progress = {'entries': 0}  # entries read by the search under way (for error messages)
+        self.state = {}  # what the next run will remember: lower-cased DN -> state entry
+        self.skipped = []
+        self.written = []
+        self.unchanged = 0
+
+    def search(self, attributes, on_entry, what):
+        self.progress['entries'] = 0
+        stream_search(self.conn, self.params['search_base'], self.search_filter, attributes,
+                      self.params['page_size'], on_entry, self.progress, what)
+
+    def photo_content(self, raw):
+        """(bytes to write, None) or (None, (reason, detail)) for an entry's raw attributes. The one place where a
+        photo's bytes become the file's bytes: a per-photo transform (for example a resize) goes here, and must be
+        deterministic, so that an unchanged source gives unchanged bytes and is not rewritten."""
+        data = first_value(raw, self.photo_attr)
+        reason, detail = check_photo(data, self.params['max_photo_bytes'])
+        if reason:
+            return None, (reason, detail)
+        return data, None
+
+    def write_photo(self, name, raw, defer=False):
+        """Check and write one photo; returns the outcome: ('refused', reason, detail), ('unchanged', None),
+        ('written', stat) or, with `defer`, ('pending', staged file) to be committed once the search is complete."""
+        data, refusal = self.photo_content(raw)
+        if refusal:
+            return ('refused',) + refusal
+        path = os.path.join(self.dest, name)
+        try:
+            if defer:
+                staged = self.writer.stage_if_changed(name, data)
+                return ('unchanged', None) if staged is None else ('pending', staged)
+            changed, info = self.writer.write(name, data, missing=name not in self.on_disk)
+        except (IOError, OSError) as exc:
+            raise file_error('write', path, exc)
+        return ('written' if changed else 'unchanged'), info
+
+    def record(self, key, name, entry, token, outcome):
+        """Count an outcome and remember it in the state."""
+        kind = outcome[0]
+        if kind == 'refused':
+            self.skipped.append(skip_record(entry, outcome[1], outcome[2]))
+            self.state[key] = {'token': token, 'name': name, 'reason': outcome[1], 'detail': outcome[2]}
+            return
+        if kind == 'unchanged':
+            self.unchanged += 1
+        else:
+            self.written.append(name)
+        if self.module.check_mode:
+            return
+        info = outcome[1] if kind == 'written' and outcome[1] is not None else os.stat(os.path.join(self.dest, name))
+        self.state[key] = {'token': token, 'name': name, 'stat': list(file_stat(info))}
+
+    def undo_write(self, name, outcome):
+        """Take back what write_photo did for a file name: discard a staged replacement, remove a created file."""
+        if outcome[0] == 'pending':
+            self.writer.discard(outcome[1])
+        elif outcome[0] == 'written' and name not in self.on_disk:
+            self.writer.remove(name)
+
+    def commit(self, name, staged):
+        try:
+            return self.writer.commit(staged, name)
+        except (IOError, OSError) as exc:
+            raise file_error('write', os.path.join(self.dest, name), exc)
+
+    def one_pass(self):
+        """No usable state (first run, incremental=false, changed settings): every photo is read anyway, so mail,
+        photo and change markers come in one paged search. A photo is written as it arrives when its file is new;
+        one that would replace an existing file waits in a temporary file until the search is complete, so that a
+        duplicate mail found later leaves the old file as it was (two-pass semantics).
+        Returns (entries, fetched, protected names)."""
+        holders = {}  # file name -> [(key, entry, token, outcome)], first holder's outcome kept for undo
+
+        def on_entry(dn, raw):
+            entry = {'dn': dn, 'mail': first_value(raw, self.mail_attr)}
+            name, why = photo_names.file_name(entry['mail'])
+            if name is None:
+                self.skipped.append(skip_record(entry, 'invalid_mail', why))
+                return
+            token = change_token(raw, self.change_attrs)
+            if name in holders:
+                holders[name].append((dn.lower(), entry, token, None))
+                return
+            holders[name] = [(dn.lower(), entry, token, self.write_photo(name, raw, defer=name in self.on_disk))]
+
+        try:
+            self.search([self.mail_attr, self.photo_attr] + self.change_attrs, on_entry, ONE_SEARCH)
+            # the search is complete: duplicates take back what their first holder wrote, replacements go in
+            for name, items in holders.items():
+                outcome = items[0][3]
+                if len(items) > 1:
+                    self.undo_write(name, outcome)
+                elif outcome[0] == 'pending':
+                    items[0] = items[0][:3] + (('written', self.commit(name, outcome[1])),)
+        except BaseException:
+            # a failed search leaves dest as it was: files created by this run go, replacements are not committed
+            # (a created file could belong to a duplicate that the search did not reach)
+            self.writer.abort()
+            raise
+        for name in sorted(holders):
+            items = holders[name]
+            if len(items) == 1:
+                self.record(*((items[0][0], name) + items[0][1:]))
+                continue
+            self.skipped.extend(duplicate_records(name, [entry for _key, entry, _token, _outcome in items]))
+        return self.progress['entries'], sum(1 for items in holders.values() if len(items) == 1), set(holders)
+
+    def two_passes(self, old_state):
+        """With a state from the last run: pass 1 reads mail + change markers of everybody, pass 2 only the photos
+        that are new or changed. Returns (entries, fetched, protected names)."""
+        entries = []
+
+        def on_entry(dn, raw):
+            entries.append({'dn': dn, 'mail': first_value(raw, self.mail_attr),
+                            'token': change_token(raw, self.change_attrs)})
+
+        self.search([self.mail_attr] + self.change_attrs, on_entry, PASS_1)
+        candidates, skipped, protected = classify_entries(entries)
+        self.skipped.extend(skipped)
+
+        to_fetch = {}
+        for name, entry in candidates.items():
+            key = entry['dn'].lower()
+            previous = old_state.get(key)
+            if needs_fetch(name, entry, previous, self.on_disk.get(name)):
+                to_fetch[key] = (name, entry)
+                continue
+            self.state[key] = previous
+            if previous.get('reason'):
+                self.skipped.append(skip_record(entry, previous['reason'], previous.get('detail')))
+            else:
+                self.unchanged += 1
+        self.fetch(to_fetch)
+        return len(entries), len(to_fetch), protected
+
+    def fetch(self, to_fetch):
+        """Pass 2: read and write the photos of `to_fetch` ({lower-cased DN: (name, entry)})."""
+        fetch_attrs = [self.mail_attr, self.photo_attr] + self.change_attrs
+
+        def handle(key, name, entry, raw):
+            if raw is None or first_value(raw, self.mail_attr) != entry['mail']:
+                self.skipped.append(skip_record(entry, 'changed_during_export',
+                                                'entry was removed or renamed while exporting'))
+                return
+            token = change_token(raw, self.change_attrs) if self.change_attrs else entry['token']
+            self.record(key, name, entry, token, self.write_photo(name, raw))
+
+        if len(to_fetch) > max(self.params['fetch_threshold'], 0):
+            seen = set()
+
+            def on_photo(dn, raw):
+                key = dn.lower()
+                if key in to_fetch and key not in seen:
+                    seen.add(key)
+                    handle(key, to_fetch[key][0], to_fetch[key][1], raw)
+
+            self.search(fetch_attrs, on_photo, PASS_2)
+            for key in set(to_fetch) - seen:
+                handle(key, to_fetch[key][0], to_fetch[key][1], None)
+        else:
+            for key in sorted(to_fetch):
+                name, entry = to_fetch[key]
+                handle(key, name, entry, read_entry(self.conn, entry['dn'], fetch_attrs))
+
+    def prune(self, protected):
+        """Remove the photo files of people no longer found; only called once every search finished."""
+        removed = sorted(set(self.on_disk) - protected)
+        if not self.module.check_mode:
+            for name in removed:
+                try:
+                    os.unlink(os.path.join(self.dest, name))
+                except OSError as exc:
+                    raise file_error('remove', os.path.join(self.dest, name), exc)
+        return removed
+
+
+def export_photos(module, conn, params):
+    """Run the export; returns the module result dict. Raises PhotoError."""
+    dest = params['dest']
+    check_mode = module.check_mode
+    settings = settings_key(params)
+    if not os.path.isdir(dest) and not check_mode:
+        try:
+            os.makedirs(dest, 0o755)
+        except OSError as exc:
+            raise file_error('create dest', dest, exc)
+    old_state = load_state(dest, settings) if params['incremental'] else {}
+    run = ExportRun(module, conn, params)
+    if old_state:
+        entry_count, fetched, protected = run.two_passes(old_state)
+    else:
+        entry_count, fetched, protected = run.one_pass()
+    removed = run.prune(protected) if params['prune'] else []
+
+    state_changed = False
+    # an unchanged state (the usual re-run) is known from the dicts; serialising 20000 entries to compare is not needed
+    if params['incremental'] and not check_mode and run.state != old_state:
+        state_changed = save_state(module, dest, settings, run.state)
+
+    skipped, written = sort_skipped(run.skipped), run.written
+    limit = params['report_limit']
+    result = {
+        'changed': bool(written or removed),
+        'entries': entry_count,
+        'exported': len(written) + run.unchanged,
+        'fetched': fetched,
+        'written': len(written),
+        'unchanged': run.unchanged,
+        'removed': len(removed),
+        'skipped_by_reason': count_by_reason(skipped, SKIP_REASONS),
+        'skipped_entries': skipped[:limit],
+        'written_files': sorted(written)[:limit],
+        'removed_files': removed[:limit],
+        'truncated': len(skipped) > limit or len(written) > limit or len(removed) > limit,
+        'state_file_changed': state_changed,
+    }
+    if module._diff and (written or removed):  # pylint: disable=protected-access
+        result['diff'] = {
+            'before_header': '%s (photo files)' % dest, 'after_header': '%s (photo files)' % dest,
+            'before': ''.join('%s\n' % n for n in sorted(set(run.on_disk) & (set(written) | set(removed)))),
+            'after': ''.join('%s (new content)\n' % n for n in sorted(written)),
+        }
+    return result

@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the sametime.deploy collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What an export remembers between runs, and what the photo folder holds.
+
+<dest>/.ldap_photo_export.json, written by a complete run only: per lower-cased DN the change token the server
+returned, the file name, and either the (size, mtime_ns) of the file as written or the reason its content was
+refused. `settings_key` ties it to the search settings: a changed setting makes the next run read everything.
+
+Standard library only.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import stat
+
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio
+
+STATE_FILE_NAME = '.ldap_photo_export.json'
+STATE_VERSION = 1
+SETTINGS = ('server_uri', 'search_base', 'search_filter', 'mail_attribute', 'photo_attribute', 'max_photo_bytes',
+            'change_attributes')
+
+
+def settings_key(params):
+    """Changing one of these invalidates what the state file remembers."""
+    return hashlib.sha256(to_bytes(json.dumps([params.get(k) for k in SETTINGS], sort_keys=True))).hexdigest()
+
+
+def state_path(dest):
+    return os.path.join(dest, STATE_FILE_NAME)
+
+
+def load_state(dest, settings):
+    """The entries of the state file when it was written with these settings, else {}."""
+    try:
+        with open(state_path(dest), 'rb') as handle:
+            state = json.loads(to_text(handle.read()))
+    except (IOError, OSError, ValueError):
+        return {}
+    if not isinstance(state, dict) or state.get('version') != STATE_VERSION or state.get('settings') != settings:
+        return {}
+    return state.get('entries') or {}
+
+
+def save_state(module, dest, settings, entries):
+    """Write the state file (mode 0600); returns whether it changed."""
+    content = json.dumps({'version': STATE_VERSION, 'settings': settings, 'entries': entries},
+                         sort_keys=True, separators=(',', ':'))
+    return fileio.write_if_changed(module, state_path(dest), content, create_mode=0o600)['changed']
+
+
+def needs_fetch(name, entry, state_entry, file_stat):
+    """True when the entry's photo must be read from LDAP in pass 2.
+
+    state_entry: what the last complete run recorded for this DN (or None); file_stat: (size,
+    mtime_ns) of dest/<name> now (or None when missing).
+    """
+    if not state_entry or not entry.get('token') or state_entry.get('token') != entry['token']:
+        return True
+    if state_entry.get('name') != name:
+        return True
+    if state_entry.get('reason'):
+        return False  # content was refused last time and has not changed since
+    return file_stat is None or list(file_stat) != state_entry.get('stat')
+
+
+def list_photo_files(dest):
+    """{name: (size, mtime_ns)} of the '*.jpg' regular files directly in dest."""
+    found = {}
+    try:
+        listing = os.listdir(dest)
+    except OSError:
+        return found
+    for name in listing:
+        if not name.endswith('.jpg') or name.startswith('.'):
+            continue
+        try:
+            st = os.lstat(os.path.join(dest, name))
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found[name] = file_stat(st)
+    return found
+
+
+def file_stat(st):
+    """(size, mtime_ns) of an os.stat result, as the state remembers a file."""
+    return st.st_size, getattr(st, 'st_mtime_ns', int(st.st_mtime * 1e9))
