@@ -27,7 +27,7 @@ from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import 
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import (
     SKIP_REASONS, count_by_reason, duplicate_records, file_error, skip_record, sort_skipped)
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_state import (
-    file_stat, list_photo_files, load_state, needs_fetch, save_state, settings_key)
+    file_stat, list_photo_files, load_state, needs_fetch, save_state, settings_key, state_path)
 
 ONE_SEARCH = 'the one search (mail, photo and change markers)'
 PASS_1 = 'pass 1 (mail and change markers)'
@@ -246,7 +246,10 @@ def export_photos(module, conn, params):
     state_changed = False
     # an unchanged state (the usual re-run) is known from the dicts; serialising 20000 entries to compare is not needed
     if params['incremental'] and not check_mode and run.state != old_state:
-        state_changed = save_state(module, dest, settings, run.state)
+        try:
+            state_changed = save_state(module, dest, settings, run.state)
+        except (IOError, OSError) as exc:
+            raise file_error('write the state file', state_path(dest), exc)
 
     skipped, written = sort_skipped(run.skipped), run.written
     limit = params['report_limit']

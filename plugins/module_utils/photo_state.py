@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import stat
+import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
@@ -39,12 +40,31 @@ def state_path(dest):
     return os.path.join(dest, STATE_FILE_NAME)
 
 
+def read_state_bytes(path):
+    """The state file's bytes, or None when it is missing or not a regular file (a symbolic link is not followed)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b''.join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
 def load_state(dest, settings):
     """The entries of the state file when it was written with these settings, else {}."""
+    raw = read_state_bytes(state_path(dest))
     try:
-        with open(state_path(dest), 'rb') as handle:
-            state = json.loads(to_text(handle.read()))
-    except (IOError, OSError, ValueError):
+        state = json.loads(to_text(raw)) if raw is not None else None
+    except ValueError:
         return {}
     if not isinstance(state, dict) or state.get('version') != STATE_VERSION or state.get('settings') != settings:
         return {}
@@ -52,10 +72,29 @@ def load_state(dest, settings):
 
 
 def save_state(module, dest, settings, entries):
-    """Write the state file (mode 0600); returns whether it changed."""
-    content = json.dumps({'version': STATE_VERSION, 'settings': settings, 'entries': entries},
-                         sort_keys=True, separators=(',', ':'))
-    return fileio.write_if_changed(module, state_path(dest), content, create_mode=0o600)['changed']
+    """Write the state file (mode 0600) when its bytes differ; returns whether it changed.
+
+    Never through a symbolic link: the new file is renamed over the path, which replaces a link itself and leaves
+    its target alone (a warning says so). Raises OSError; nothing is left behind."""
+    path = state_path(dest)
+    content = to_bytes(json.dumps({'version': STATE_VERSION, 'settings': settings, 'entries': entries},
+                                  sort_keys=True, separators=(',', ':')))
+    if read_state_bytes(path) == content:
+        return False
+    if module.check_mode:
+        return True
+    if os.path.islink(path):
+        module.warn('%s was a symbolic link (to %s): it is replaced by a regular file, its target is left alone'
+                    % (path, os.readlink(path)))
+    fd, tmp = tempfile.mkstemp(prefix='.sametime-', suffix='.tmp', dir=dest)  # mode 0600
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(content)
+        os.rename(tmp, path)
+    except BaseException:
+        fileio.unlink_quietly(tmp)
+        raise
+    return True
 
 
 def needs_fetch(name, entry, state_entry, file_stat):

@@ -47,3 +47,59 @@ def test_settings_key_changes_with_relevant_options():
     other = dict(base, photo_attribute='thumbnailPhoto')
     assert photo_state.settings_key(base) != photo_state.settings_key(other)
     assert photo_state.settings_key(base) == photo_state.settings_key(dict(base, prune=False))
+
+
+class StateModule(object):
+    def __init__(self, check_mode=False):
+        self.check_mode = check_mode
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+def test_state_round_trip_mode_and_no_rewrite(tmp_path, umask):
+    umask(0o022)
+    module = StateModule()
+    entries = {'uid=a,o=x': {'token': 't', 'name': 'a@x.example.jpg', 'stat': [3, 4]}}
+    assert photo_state.save_state(module, str(tmp_path), 'k', entries) is True
+    path = tmp_path / photo_state.STATE_FILE_NAME
+    assert oct(os.stat(str(path)).st_mode & 0o777) == oct(0o600)
+    inode = os.stat(str(path)).st_ino
+    assert photo_state.save_state(module, str(tmp_path), 'k', entries) is False
+    assert os.stat(str(path)).st_ino == inode
+    assert photo_state.load_state(str(tmp_path), 'k') == entries
+    assert photo_state.load_state(str(tmp_path), 'other settings') == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [photo_state.STATE_FILE_NAME]
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_state_is_never_written_through_a_symlink(tmp_path, check_mode):
+    dest, outside = tmp_path / 'dest', tmp_path / 'outside'
+    dest.mkdir()
+    outside.write_bytes(b'not yours')
+    link = dest / photo_state.STATE_FILE_NAME
+    os.symlink(str(outside), str(link))
+    module = StateModule(check_mode)
+    entries = {'uid=a,o=x': {'token': 't', 'name': 'a@x.example.jpg', 'stat': [3, 4]}}
+    assert photo_state.save_state(module, str(dest), 'k', entries) is True
+    assert outside.read_bytes() == b'not yours'
+    if check_mode:
+        assert os.path.islink(str(link)) and module.warnings == []
+        return
+    assert not os.path.islink(str(link)) and photo_state.load_state(str(dest), 'k') == entries
+    assert module.warnings == ['%s was a symbolic link (to %s): it is replaced by a regular file, its target is left '
+                               'alone' % (link, outside)]
+
+
+def test_a_symlinked_state_is_not_read(tmp_path):
+    """A state file planted elsewhere and linked in is not trusted: the run reads everything."""
+    real = tmp_path / 'real'
+    real.mkdir()
+    entries = {'uid=a,o=x': {'token': 't', 'name': 'a@x.example.jpg', 'stat': [3, 4]}}
+    photo_state.save_state(StateModule(), str(real), 'k', entries)
+    dest = tmp_path / 'dest'
+    dest.mkdir()
+    os.symlink(str(real / photo_state.STATE_FILE_NAME), str(dest / photo_state.STATE_FILE_NAME))
+    assert photo_state.load_state(str(real), 'k') == entries
+    assert photo_state.load_state(str(dest), 'k') == {}

@@ -227,6 +227,20 @@ def test_export_hostile_entries(slapd, workdir, run_module):
     assert 'uid=dup2' in dup['detail']
 
 
+def test_state_file_symlink_is_replaced_not_followed(slapd, workdir, run_module):
+    dest = workdir / 'staging'
+    dest.mkdir()
+    victim = workdir / 'victim.txt'
+    victim.write_bytes(b'precious')
+    os.symlink(str(victim), str(dest / photo_state.STATE_FILE_NAME))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed, result.get('msg')
+    assert victim.read_bytes() == b'precious'
+    assert not os.path.islink(str(dest / photo_state.STATE_FILE_NAME)) and result['state_file_changed']
+    again, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed and again['fetched'] == 0  # the regular state file is used
+
+
 def test_second_run_reads_and_writes_nothing(slapd, workdir, run_module):
     dest = workdir / 'staging'
     run_module(ldap_photo_export, export_args(slapd, dest))
