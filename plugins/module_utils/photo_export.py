@@ -27,11 +27,30 @@ from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import 
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import (
     SKIP_REASONS, count_by_reason, duplicate_records, file_error, skip_record, sort_skipped)
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_state import (
-    file_stat, list_photo_files, load_state, needs_fetch, save_state, settings_key, state_path)
+    file_stat, list_photo_files, load_document, load_state, needs_fetch, save_state, settings_key, state_path)
 
 ONE_SEARCH = 'the one search (mail, photo and change markers)'
 PASS_1 = 'pass 1 (mail and change markers)'
 PASS_2 = 'pass 2 (photos of new and changed entries)'
+
+
+def export_settings(params, change_attributes):
+    """The settings that turn an entry into a photo file, as the state file keeps them (see refresh_tokens)."""
+    return {'mail_attribute': params['mail_attribute'], 'photo_attribute': params['photo_attribute'],
+            'change_attributes': list(change_attributes), 'max_photo_bytes': params['max_photo_bytes']}
+
+
+def photo_content(raw, settings):
+    """(bytes to write, None) or (None, (reason, detail)) for an entry's raw attributes.
+
+    The one place where a photo's bytes become the file's bytes: a per-photo transform (for example a resize, its
+    options added to export_settings) goes here. It must be deterministic, so that an unchanged source gives
+    unchanged bytes and is not rewritten."""
+    data = first_value(raw, settings['photo_attribute'])
+    reason, detail = check_photo(data, settings['max_photo_bytes'])
+    if reason:
+        return None, (reason, detail)
+    return data, None
 
 
 class ExportRun(object):
@@ -46,6 +65,7 @@ class ExportRun(object):
         self.photo_attr = params['photo_attribute']
         self.change_attrs = list(params['change_attributes'] or []) if params['incremental'] else []
         self.search_filter = combine_filter(params['search_filter'], [self.mail_attr, self.photo_attr])
+        self.export_settings = export_settings(params, self.change_attrs)
         self.on_disk = list_photo_files(self.dest)  # {name: (size, mtime_ns)} before this run
         self.writer = fileio.DirectoryWriter(module, self.dest, params['file_mode'])
         self.progress = {'entries': 0}  # entries read by the search under way (for error messages)
@@ -59,20 +79,10 @@ class ExportRun(object):
         stream_search(self.conn, self.params['search_base'], self.search_filter, attributes,
                       self.params['page_size'], on_entry, self.progress, what)
 
-    def photo_content(self, raw):
-        """(bytes to write, None) or (None, (reason, detail)) for an entry's raw attributes. The one place where a
-        photo's bytes become the file's bytes: a per-photo transform (for example a resize) goes here, and must be
-        deterministic, so that an unchanged source gives unchanged bytes and is not rewritten."""
-        data = first_value(raw, self.photo_attr)
-        reason, detail = check_photo(data, self.params['max_photo_bytes'])
-        if reason:
-            return None, (reason, detail)
-        return data, None
-
     def write_photo(self, name, raw, defer=False):
         """Check and write one photo; returns the outcome: ('refused', reason, detail), ('unchanged', None),
         ('written', stat) or, with `defer`, ('pending', staged file) to be committed once the search is complete."""
-        data, refusal = self.photo_content(raw)
+        data, refusal = photo_content(raw, self.export_settings)
         if refusal:
             return ('refused',) + refusal
         path = os.path.join(self.dest, name)
@@ -247,7 +257,7 @@ def export_photos(module, conn, params):
     # an unchanged state (the usual re-run) is known from the dicts; serialising 20000 entries to compare is not needed
     if params['incremental'] and not check_mode and run.state != old_state:
         try:
-            state_changed = save_state(module, dest, settings, run.state)
+            state_changed = save_state(module, dest, settings, run.state, run.export_settings)
         except (IOError, OSError) as exc:
             raise file_error('write the state file', state_path(dest), exc)
 
@@ -275,3 +285,56 @@ def export_photos(module, conn, params):
             'after': ''.join('%s (new content)\n' % n for n in sorted(written)),
         }
     return result
+
+
+def refresh_tokens(module, conn, dest, dns, search_base, search_filter, page_size, fetch_threshold=200):
+    """After ldap_photo_url modified `dns`: bring the export state in `dest` up to date for them, so that the next
+    export does not take the URL write for a changed photo and read it again.
+
+    A URL write moves the entry's change markers. Each modified entry that the state knows with a current file is
+    read again (mail, photo, change markers: one consistent view of the entry); only when its photo still gives the
+    file's bytes (photo_content with the export's own settings from the state) and the file is as the export left
+    it, the new token is recorded. Anything else stays as it was, and the next export reads that photo. Returns the
+    number of entries refreshed. Check mode changes nothing."""
+    document = load_document(dest)
+    settings = (document or {}).get('export')
+    if module.check_mode or not settings or not dns:
+        return 0
+    entries = document['entries']
+    wanted = dict((dn.lower(), dn) for dn in dns if (entries.get(dn.lower()) or {}).get('stat'))
+    if not wanted:
+        return 0
+    on_disk = list_photo_files(dest)
+    attributes = [settings['mail_attribute'], settings['photo_attribute']] + list(settings['change_attributes'])
+    refreshed = []
+
+    def confirm(key, raw):
+        known = entries[key]
+        name = photo_names.file_name(first_value(raw, settings['mail_attribute']))[0]
+        data = photo_content(raw, settings)[0]
+        if name != known['name'] or data is None or on_disk.get(name) is None or \
+                list(on_disk[name]) != known['stat'] or fileio.read_bytes(os.path.join(dest, name)) != data:
+            return
+        token = change_token(raw, settings['change_attributes'])
+        if token and token != known['token']:
+            entries[key] = dict(known, token=token)
+            refreshed.append(key)
+
+    if len(wanted) > max(fetch_threshold, 0):
+        def on_entry(dn, raw):
+            if dn.lower() in wanted:
+                confirm(dn.lower(), raw)
+
+        stream_search(conn, search_base, combine_filter(search_filter, attributes[:2]), attributes, page_size,
+                      on_entry, what='the read-back of the entries whose URL changed')
+    else:
+        for key in sorted(wanted):
+            raw = read_entry(conn, wanted[key], attributes)
+            if raw is not None:
+                confirm(key, raw)
+    if refreshed:
+        try:
+            save_state(module, dest, document['settings'], entries, settings)
+        except (IOError, OSError) as exc:
+            raise file_error('write the state file', state_path(dest), exc)
+    return len(refreshed)

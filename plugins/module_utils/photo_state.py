@@ -59,26 +59,36 @@ def read_state_bytes(path):
         os.close(fd)
 
 
-def load_state(dest, settings):
-    """The entries of the state file when it was written with these settings, else {}."""
+def load_document(dest):
+    """The whole state file (version, settings, export, entries) when it is one of ours, else None."""
     raw = read_state_bytes(state_path(dest))
     try:
         state = json.loads(to_text(raw)) if raw is not None else None
     except ValueError:
-        return {}
-    if not isinstance(state, dict) or state.get('version') != STATE_VERSION or state.get('settings') != settings:
-        return {}
-    return state.get('entries') or {}
+        return None
+    if not isinstance(state, dict) or state.get('version') != STATE_VERSION or not isinstance(state.get('entries'), dict):
+        return None
+    return state
 
 
-def save_state(module, dest, settings, entries):
-    """Write the state file (mode 0600) when its bytes differ; returns whether it changed.
+def load_state(dest, settings):
+    """The entries of the state file when it was written with these settings, else {}."""
+    state = load_document(dest)
+    if state is None or state.get('settings') != settings:
+        return {}
+    return state['entries']
+
+
+def save_state(module, dest, settings, entries, export=None):
+    """Write the state file (mode 0600) when its bytes differ; returns whether it changed. `export`: the export
+    settings that turn a photo into the file's bytes (mail, photo and change attributes, size limit), so that
+    ldap_photo_url can bring the tokens of the entries it modified up to date.
 
     Never through a symbolic link: the new file is renamed over the path, which replaces a link itself and leaves
     its target alone (a warning says so). Raises OSError; nothing is left behind."""
     path = state_path(dest)
-    content = to_bytes(json.dumps({'version': STATE_VERSION, 'settings': settings, 'entries': entries},
-                                  sort_keys=True, separators=(',', ':')))
+    content = to_bytes(json.dumps({'version': STATE_VERSION, 'settings': settings, 'export': export,
+                                   'entries': entries}, sort_keys=True, separators=(',', ':')))
     if read_state_bytes(path) == content:
         return False
     if module.check_mode:

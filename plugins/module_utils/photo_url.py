@@ -111,7 +111,7 @@ def check_url_attribute_writable(conn, root_dse, url_attr, dn, bind_dn):
 def update_photo_urls(module, conn, params, root_dse=None):
     """Set url_attribute of every user found to the rendered template; only where it differs. With `root_dse`
     (apply_directory_defaults) and params['preflight'], the schema and (on AD) the bound account's right to write
-    the attribute are checked before the first write - in check mode too."""
+    the attribute are checked before the first write - in check mode too. Returns (module result, DNs modified)."""
     preflight = root_dse is not None and params.get('preflight', True)
     if preflight:
         check_url_attribute_in_schema(conn, root_dse, params['url_attribute'])
@@ -173,4 +173,4 @@ def update_photo_urls(module, conn, params, root_dse=None):
             'before': ''.join('%s: %s\n' % (m['dn'], ', '.join(m['before'])) for m in modified[:limit]),
             'after': ''.join('%s: %s\n' % (m['dn'], m['after']) for m in modified[:limit]),
         }
-    return result
+    return result, [m['dn'] for m in modified]

@@ -72,6 +72,11 @@ options:
         get a URL; others are reported as C(no_photo_file) and left alone.
       - In check mode a folder that does not exist yet (a preview before the first export) is ignored with a warning,
         and every user found is previewed as having a photo.
+      - When the folder holds the state file of M(sametime.deploy.ldap_photo_export) (C(.ldap_photo_export.json)), the
+        entries modified here are read again (mail, photo, change markers) and their new change markers recorded
+        there when the photo still gives the exported file, so that the next export does not read those photos
+        again (a URL write changes C(entryCSN), C(uSNChanged) and C(modifyTimestamp)). Nothing else in the folder is
+        touched.
     type: path
   page_size:
     description: Entries per page of the paged search.
@@ -143,6 +148,13 @@ truncated:
   description: True when a list was cut at O(report_limit).
   returned: success
   type: bool
+export_state_refreshed:
+  description:
+    - Entries modified here whose change markers were brought up to date in the state file of the export in
+      O(photo_dir) (their photo was read again and still gives the exported file). V(0) without O(photo_dir), in
+      check mode, or when nothing was modified.
+  returned: success
+  type: int
 """
 
 import os
@@ -150,6 +162,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_export import refresh_tokens
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import PhotoError
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_url import (
     DEFAULT_URL_ATTRIBUTE, update_photo_urls, validate_url_template)
@@ -187,7 +200,12 @@ def main():
     try:
         with photo_ldap.bound_connection(params) as conn:
             root_dse = photo_ldap.apply_directory_defaults(module, conn, params)
-            result = update_photo_urls(module, conn, params, root_dse)
+            result, modified = update_photo_urls(module, conn, params, root_dse)
+            result['export_state_refreshed'] = 0
+            if params['photo_dir'] and modified:
+                result['export_state_refreshed'] = refresh_tokens(
+                    module, conn, params['photo_dir'], modified, params['search_base'], params['search_filter'],
+                    params['page_size'])
     except PhotoError as exc:
         module.fail_json(msg='Setting %s failed: %s' % (params['url_attribute'], exc))
     module.exit_json(**result)

@@ -191,3 +191,18 @@ def test_an_error_result_ends_the_search_with_its_code(tmp_path):
         photo_export.export_photos(ExportModule(), RefusingConnection(USERS), params(tmp_path))
     assert 'failed after 5 entries of the one search (mail, photo and change markers): adminLimitExceeded (11) ' \
            'too many' in str(info.value)
+
+
+def test_refresh_tokens_after_url_writes(tmp_path):
+    """The paged read-back (more entries than fetch_threshold): a new token is recorded where the photo still gives the
+    file; a changed photo and an entry the state does not know are left for the next export."""
+    photo_export.export_photos(ExportModule(), FakeConnection(USERS), params(tmp_path))
+    after_url = [(uid, mail, jpeg('changed') if uid == 'u1' else photo, token + '-url')
+                 for uid, mail, photo, token in USERS] + [('new', 'new@x.example', jpeg('new'), 'csn-new')]
+    dns = ['uid=%s,%s' % (uid, BASE) for uid, _mail, _photo, _token in after_url]
+    assert photo_export.refresh_tokens(ExportModule(check_mode=True), FakeConnection(after_url), str(tmp_path), dns,
+                                       BASE, '(objectClass=person)', 2, fetch_threshold=0) == 0
+    assert photo_export.refresh_tokens(ExportModule(), FakeConnection(after_url), str(tmp_path), dns, BASE,
+                                       '(objectClass=person)', 2, fetch_threshold=0) == 4
+    result = photo_export.export_photos(ExportModule(), FakeConnection(after_url), params(tmp_path))
+    assert (result['fetched'], result['written_files']) == (2, ['new@x.example.jpg', 'u1@x.example.jpg'])

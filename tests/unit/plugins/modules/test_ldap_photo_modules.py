@@ -523,6 +523,26 @@ def test_photo_url_only_for_exported_photos(slapd, workdir, run_module):
     assert urls['png'] in ([], None) and urls['carol'] == 'http://icphotos.acme.example/carol@acme.example.jpg'
 
 
+def test_photo_url_keeps_the_export_state_current(slapd, workdir, run_module):
+    """A URL write moves entryCSN/modifyTimestamp: ldap_photo_url records the new tokens in the export's state, so
+    the next export reads no photo - except one that really changed in between."""
+    dest = workdir / 'staging'
+    run_module(ldap_photo_export, export_args(slapd, dest))
+    conn = slapd.admin()
+    time.sleep(1.1)  # modifyTimestamp has one-second resolution
+    assert conn.modify('uid=carol,' + PEOPLE, {'thumbnailPhoto': [(ldap3.MODIFY_REPLACE, [jpeg('carol v2')])]})
+    result, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(dest)))
+    assert not failed, result.get('msg')
+    assert result['modified'] == 3 and result['export_state_refreshed'] == 2  # carol's photo is not the file's
+    again, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed
+    assert (again['fetched'], again['written'], again['written_files']) == (1, 1, ['carol@acme.example.jpg'])
+    unchanged, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(dest)))
+    assert not failed and (unchanged['modified'], unchanged['export_state_refreshed']) == (0, 0)
+    last, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed and (last['fetched'], last['written'], last['state_file_changed']) == (0, 0, False)
+
+
 def test_photo_url_check_mode_before_the_first_export(slapd, workdir, run_module):
     missing = workdir / 'staging'
     result, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(missing), _ansible_check_mode=True))
