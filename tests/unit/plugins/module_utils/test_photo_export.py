@@ -183,9 +183,9 @@ def test_ldap_gone_names_the_pass_and_the_entries_read(tmp_path, with_state, fai
 def test_an_error_result_ends_the_search_with_its_code(tmp_path):
     class RefusingConnection(FakeConnection):
         def paged_search(self, *args, **kwargs):
-            for item in FakeConnection.paged_search(self, *args, **kwargs):
-                yield item
+            items = list(FakeConnection.paged_search(self, *args, **kwargs))
             self.result = {'result': 11, 'description': 'adminLimitExceeded', 'message': 'too many'}
+            return iter(items)
 
     with pytest.raises(PhotoError) as info:
         photo_export.export_photos(ExportModule(), RefusingConnection(USERS), params(tmp_path))
