@@ -112,6 +112,13 @@ notes:
   - Photo files are written through a temporary file in O(dest) and a rename (readers never see half a file), with
     the per-file attribute work of C(atomic_move) done once per run; with SELinux enabled each file goes through
     C(atomic_move).
+  - The state file is never read or written through a symbolic link; a link in its place is replaced by a regular
+    file (its target is left alone) and a warning is given.
+  - Failures name their cause - a full disk (ENOSPC), a refused permission (EACCES), a read-only file system with the
+    file concerned; a lost or silent LDAP server with the number of entries read and the pass (the one search, pass 1,
+    pass 2) - and leave nothing pruned.
+  - Reads with C(ldap3)'s public API only (paged search generator, raw attribute values); one page of O(page_size)
+    entries is in memory at a time.
 seealso:
   - module: sametime.deploy.ldap_photo_url
   - name: Photo pipeline documentation
