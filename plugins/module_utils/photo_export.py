@@ -22,8 +22,7 @@ import os
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_names
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_ldap import (
     combine_filter, first_value, read_entry, stream_search)
-from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import (
-    change_token, check_photo, classify_entries)
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import change_token, check_photo
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import (
     SKIP_REASONS, count_by_reason, duplicate_records, file_error, skip_record, sort_skipped)
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_state import (
@@ -93,7 +92,7 @@ class ExportRun(object):
             changed, info = self.writer.write(name, data, missing=name not in self.on_disk)
         except (IOError, OSError) as exc:
             raise file_error('write', path, exc)
-        return ('written' if changed else 'unchanged'), info
+        return ('written' if changed else 'unchanged'), None if info is None else file_stat(info)
 
     def record(self, key, name, entry, token, outcome):
         """Count an outcome and remember it in the state."""
@@ -108,8 +107,9 @@ class ExportRun(object):
             self.written.append(name)
         if self.module.check_mode:
             return
-        info = outcome[1] if kind == 'written' and outcome[1] is not None else os.stat(os.path.join(self.dest, name))
-        self.state[key] = {'token': token, 'name': name, 'stat': list(file_stat(info))}
+        written = outcome[1] if kind == 'written' else None
+        self.state[key] = {'token': token, 'name': name,
+                           'stat': list(written or file_stat(os.stat(os.path.join(self.dest, name))))}
 
     def undo_write(self, name, outcome):
         """Take back what write_photo did for a file name: discard a staged replacement, remove a created file."""
@@ -119,10 +119,12 @@ class ExportRun(object):
             self.writer.remove(name)
 
     def commit(self, name, staged):
+        """Put a staged replacement in place; its (size, mtime_ns), or None in check mode."""
         try:
-            return self.writer.commit(staged, name)
+            info = self.writer.commit(staged, name)
         except (IOError, OSError) as exc:
             raise file_error('write', os.path.join(self.dest, name), exc)
+        return None if info is None else file_stat(info)
 
     def one_pass(self):
         """No usable state (first run, incremental=false, changed settings): every photo is read anyway, so mail,
@@ -130,58 +132,72 @@ class ExportRun(object):
         one that would replace an existing file waits in a temporary file until the search is complete, so that a
         duplicate mail found later leaves the old file as it was (two-pass semantics).
         Returns (entries, fetched, protected names)."""
-        holders = {}  # file name -> [(key, entry, token, outcome)], first holder's outcome kept for undo
+        # file name -> (dn, mail, token, outcome) of its first holder; later holders of the name in `duplicates`.
+        # Tuples, not dicts: at 100000 users this bookkeeping is most of the memory of a run.
+        holders = {}
+        duplicates = {}
 
         def on_entry(dn, raw):
-            entry = {'dn': dn, 'mail': first_value(raw, self.mail_attr)}
-            name, why = photo_names.file_name(entry['mail'])
+            mail = first_value(raw, self.mail_attr)
+            name, why = photo_names.file_name(mail)
             if name is None:
-                self.skipped.append(skip_record(entry, 'invalid_mail', why))
+                self.skipped.append(skip_record({'dn': dn, 'mail': mail}, 'invalid_mail', why))
                 return
-            token = change_token(raw, self.change_attrs)
             if name in holders:
-                holders[name].append((dn.lower(), entry, token, None))
+                duplicates.setdefault(name, []).append({'dn': dn, 'mail': mail})
                 return
-            holders[name] = [(dn.lower(), entry, token, self.write_photo(name, raw, defer=name in self.on_disk))]
+            holders[name] = (dn, mail, change_token(raw, self.change_attrs),
+                             self.write_photo(name, raw, defer=name in self.on_disk))
 
         try:
             self.search([self.mail_attr, self.photo_attr] + self.change_attrs, on_entry, ONE_SEARCH)
             # the search is complete: duplicates take back what their first holder wrote, replacements go in
-            for name, items in holders.items():
-                outcome = items[0][3]
-                if len(items) > 1:
+            for name, (dn, mail, token, outcome) in holders.items():
+                if name in duplicates:
                     self.undo_write(name, outcome)
                 elif outcome[0] == 'pending':
-                    items[0] = items[0][:3] + (('written', self.commit(name, outcome[1])),)
+                    holders[name] = (dn, mail, token, ('written', self.commit(name, outcome[1])))
         except BaseException:
             # a failed search leaves dest as it was: files created by this run go, replacements are not committed
             # (a created file could belong to a duplicate that the search did not reach)
             self.writer.abort()
             raise
-        for name in sorted(holders):
-            items = holders[name]
-            if len(items) == 1:
-                self.record(*((items[0][0], name) + items[0][1:]))
+        protected = set(holders)
+        for name in sorted(protected):
+            dn, mail, token, outcome = holders.pop(name)  # the state grows as the holders go
+            if name in duplicates:
+                self.skipped.extend(duplicate_records(name, [{'dn': dn, 'mail': mail}] + duplicates[name]))
                 continue
-            self.skipped.extend(duplicate_records(name, [entry for _key, entry, _token, _outcome in items]))
-        return self.progress['entries'], sum(1 for items in holders.values() if len(items) == 1), set(holders)
+            self.record(dn.lower(), name, {'dn': dn, 'mail': mail}, token, outcome)
+        return self.progress['entries'], len(protected) - len(duplicates), protected
 
     def two_passes(self, old_state):
         """With a state from the last run: pass 1 reads mail + change markers of everybody, pass 2 only the photos
         that are new or changed. Returns (entries, fetched, protected names)."""
-        entries = []
+        holders = {}  # file name -> (dn, mail, token) of its first holder, as in one_pass
+        duplicates = {}
 
         def on_entry(dn, raw):
-            entries.append({'dn': dn, 'mail': first_value(raw, self.mail_attr),
-                            'token': change_token(raw, self.change_attrs)})
+            mail = first_value(raw, self.mail_attr)
+            name, why = photo_names.file_name(mail)
+            if name is None:
+                self.skipped.append(skip_record({'dn': dn, 'mail': mail}, 'invalid_mail', why))
+            elif name in holders:
+                duplicates.setdefault(name, []).append({'dn': dn, 'mail': mail})
+            else:
+                holders[name] = (dn, mail, change_token(raw, self.change_attrs))
 
         self.search([self.mail_attr] + self.change_attrs, on_entry, PASS_1)
-        candidates, skipped, protected = classify_entries(entries)
-        self.skipped.extend(skipped)
-
+        entry_count = self.progress['entries']
+        protected = set(holders)
         to_fetch = {}
-        for name, entry in candidates.items():
-            key = entry['dn'].lower()
+        for name in sorted(protected):
+            dn, mail, token = holders.pop(name)
+            entry = {'dn': dn, 'mail': mail, 'token': token}
+            if name in duplicates:
+                self.skipped.extend(duplicate_records(name, [entry] + duplicates[name]))
+                continue
+            key = dn.lower()
             previous = old_state.get(key)
             if needs_fetch(name, entry, previous, self.on_disk.get(name)):
                 to_fetch[key] = (name, entry)
@@ -192,7 +208,7 @@ class ExportRun(object):
             else:
                 self.unchanged += 1
         self.fetch(to_fetch)
-        return len(entries), len(to_fetch), protected
+        return entry_count, len(to_fetch), protected
 
     def fetch(self, to_fetch):
         """Pass 2: read and write the photos of `to_fetch` ({lower-cased DN: (name, entry)})."""

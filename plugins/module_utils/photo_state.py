@@ -21,7 +21,7 @@ import os
 import stat
 import tempfile
 
-from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio
 
@@ -40,31 +40,37 @@ def state_path(dest):
     return os.path.join(dest, STATE_FILE_NAME)
 
 
-def read_state_bytes(path):
-    """The state file's bytes, or None when it is missing or not a regular file (a symbolic link is not followed)."""
+def read_state(path, consume):
+    """Feed the state file's bytes to consume(chunk), 1 MiB at a time; False when it is missing or not a regular file
+    (a symbolic link is not followed)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0))
     except OSError:
-        return None
+        return False
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks = []
+            return False
         while True:
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                return b''.join(chunks)
-            chunks.append(chunk)
+                return True
+            consume(chunk)
     finally:
         os.close(fd)
+
+
+def read_state_bytes(path):
+    """The state file's bytes, or None (missing, not a regular file, a symbolic link)."""
+    chunks = []
+    return b''.join(chunks) if read_state(path, chunks.append) else None
 
 
 def load_document(dest):
     """The whole state file (version, settings, export, entries) when it is one of ours, else None."""
     raw = read_state_bytes(state_path(dest))
     try:
-        state = json.loads(to_text(raw)) if raw is not None else None
-    except ValueError:
+        state = json.loads(raw.decode('utf-8')) if raw is not None else None
+    except ValueError:  # also UnicodeDecodeError
         return None
     if not isinstance(state, dict) or state.get('version') != STATE_VERSION or not isinstance(state.get('entries'), dict):
         return None
@@ -87,10 +93,6 @@ def save_state(module, dest, settings, entries, export=None):
     Never through a symbolic link: the new file is renamed over the path, which replaces a link itself and leaves
     its target alone (a warning says so). Raises OSError; nothing is left behind."""
     path = state_path(dest)
-    content = to_bytes(json.dumps({'version': STATE_VERSION, 'settings': settings, 'export': export,
-                                   'entries': entries}, sort_keys=True, separators=(',', ':')))
-    if read_state_bytes(path) == content:
-        return False
     if module.check_mode:
         return True
     if os.path.islink(path):
@@ -99,12 +101,47 @@ def save_state(module, dest, settings, entries, export=None):
     fd, tmp = tempfile.mkstemp(prefix='.sametime-', suffix='.tmp', dir=dest)  # mode 0600
     try:
         with os.fdopen(fd, 'wb') as handle:
-            handle.write(content)
+            digest = write_document(handle, {'version': STATE_VERSION, 'settings': settings, 'export': export}, entries)
+        if digest == state_digest(path):
+            os.unlink(tmp)
+            return False
         os.rename(tmp, path)
     except BaseException:
         fileio.unlink_quietly(tmp)
         raise
     return True
+
+
+def write_document(handle, head, entries):
+    """Write json.dumps(dict(head, entries=entries), sort_keys=True, separators=(',', ':')) entry by entry, without
+    the whole text in memory; returns its sha256."""
+    digest = hashlib.sha256()
+
+    def put(text):
+        data = to_bytes(text)
+        digest.update(data)
+        handle.write(data)
+
+    items = sorted(dict(head, entries=None).items())
+    put('{')
+    for index, (key, value) in enumerate(items):
+        put('%s%s:' % (',' if index else '', json.dumps(key)))
+        if key != 'entries':
+            put(json.dumps(value, sort_keys=True, separators=(',', ':')))
+            continue
+        put('{')
+        for number, name in enumerate(sorted(entries)):
+            put('%s%s:%s' % (',' if number else '', json.dumps(name),
+                             json.dumps(entries[name], sort_keys=True, separators=(',', ':'))))
+        put('}')
+    put('}')
+    return digest.hexdigest()
+
+
+def state_digest(path):
+    """sha256 of the state file's bytes, or None (missing, not a regular file, a symbolic link)."""
+    digest = hashlib.sha256()
+    return digest.hexdigest() if read_state(path, digest.update) else None
 
 
 def needs_fetch(name, entry, state_entry, file_stat):
