@@ -21,11 +21,13 @@ COMPAT_VENV := $(REPO)/.venv-compat
 COMPAT_STAMP := $(COMPAT_VENV)/.installed
 COMPAT_PYTHON ?= $(shell for c in python3.12 python3.11 python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.11*/bin/python3.11 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10; do $$c -c 'import ensurepip' >/dev/null 2>&1 && { echo $$c; break; }; done)
 
-$(COMPAT_STAMP): requirements.txt Makefile
+# Pillow: the photo resize unit tests make real images (its pin is the one in requirements-dev.txt)
+$(COMPAT_STAMP): requirements.txt requirements-dev.txt Makefile
 	@test -n "$(COMPAT_PYTHON)" || { echo "test-compat: no Python 3.10-3.12 found for ansible-core 2.16"; exit 1; }
 	@test -x $(COMPAT_VENV)/bin/python || $(COMPAT_PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_VENV)/bin/python -m pip install -q --disable-pip-version-check 'ansible-core>=2.16.0,<2.17' \
-	    $$(grep -vE '^(#|ansible-core)' requirements.txt) 'pytest>=8,<10' 'bindep>=2.11,<3'
+	    $$(grep -vE '^(#|ansible-core)' requirements.txt) $$(grep -iE '^pillow' requirements-dev.txt) \
+	    'pytest>=8,<10' 'bindep>=2.11,<3'
 	@touch $@
 
 help: ## list the targets
@@ -42,8 +44,8 @@ venv: $(STAMP) link ## create .venv and install the requirements
 packages-lab: ## install the Debian packages the lab needs (bindep.txt profile lab)
 	@$(SYSDEPS) lab
 
-packages-test: ## install the Debian packages the lab and make test need (profiles lab, test)
-	@$(SYSDEPS) lab test
+packages-test: ## install the Debian packages the lab and make test need (profiles lab, test, bench: the package-list test reads the benches too)
+	@$(SYSDEPS) lab test bench
 
 packages-bench: ## install the Debian packages the lab and the benches need (profiles lab, bench)
 	@$(SYSDEPS) lab bench
