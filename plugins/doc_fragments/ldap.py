@@ -9,7 +9,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Connection options of the modules that talk to the LDAP directory (ldap_photos.CONNECTION_SPEC)."""
+    """Connection options of the modules that talk to the LDAP directory (photo_ldap.CONNECTION_SPEC)."""
 
     DOCUMENTATION = r"""
 options:

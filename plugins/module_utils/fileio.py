@@ -263,8 +263,7 @@ class DirectoryWriter(object):
     atomic_move, so that contexts stay right. Check mode compares and writes nothing.
 
     The writer remembers what this run created and staged, so that remove() and abort() can take it back (a
-    duplicate found late, a failed search); finish() is where forked_writer.ForkedDirectoryWriter, which does the
-    same work in a child process, reports the stats of the files it wrote.
+    duplicate found late, a failed search).
     """
 
     def __init__(self, module, directory, mode=0o644):
@@ -308,10 +307,6 @@ class DirectoryWriter(object):
         if not self.module.check_mode:
             unlink_quietly(os.path.join(self.directory, name))
 
-    def finish(self):
-        """Nothing is pending here (ForkedDirectoryWriter returns its stats from finish())."""
-        return {}
-
     def abort(self):
         """Remove the files this run created and the staged ones (the caller failed)."""
         for name in list(self.created):
@@ -323,7 +318,8 @@ class DirectoryWriter(object):
         """Write `content` to a new temporary file in the directory, to be committed (renamed to its name) or
         discarded later. The caller removes what it staged when it fails (discard); `register` also hands the
         file to the module's cleanup (for one file at a time: that list is searched linearly).
-        Returns (temporary path, stat), or (None, None) in check mode."""
+        Returns (temporary path, stat), or (None, None) in check mode. An OSError is raised with nothing left
+        behind."""
         if self.module.check_mode:
             return None, None
         self.counter += 1
@@ -334,13 +330,14 @@ class DirectoryWriter(object):
             self.staged.add(tmp)
         try:
             info = write_new_file(tmp, content, self.mode, self.fix_mode)
-        except (IOError, OSError) as exc:
+        except BaseException:
             self.discard((tmp, None))
-            self.module.fail_json(msg='Could not write a temporary file in %s: %s' % (self.directory, to_native(exc)))
+            raise
         return tmp, info
 
     def commit(self, staged, name):
-        """Rename a staged file to <directory>/<name>; returns its stat (None in check mode)."""
+        """Rename a staged file to <directory>/<name>; returns its stat (None in check mode). An OSError (the
+        staged file removed) is the caller's to report: it knows the run's context."""
         tmp, info = staged
         if tmp is None:
             return None
@@ -354,9 +351,9 @@ class DirectoryWriter(object):
                 info = os.stat(path)
             else:
                 os.rename(tmp, path)
-        except (IOError, OSError) as exc:
+        except BaseException:
             self.discard(staged)
-            self.module.fail_json(msg='Could not write %s: %s' % (path, to_native(exc)))
+            raise
         _forget_cleanup_file(self.module, tmp)
         return info
 

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The photo file names, defined once for the export, the photoURL and the photo virtual host.
 
-A photo is `<lower-cased mail>.jpg`. The export (ldap_photos.photo_file_name) writes exactly the names of
+A photo is `<lower-cased mail>.jpg`. The export (photo_export) writes exactly the names of
 `file_name`, ldap_photo_url links them with `url_path_segment`, and the vhost serves exactly the decoded paths that
 `APACHE_NAME_REGEX` matches - both derived from the tables below, so the three cannot disagree.
 

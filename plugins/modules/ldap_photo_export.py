@@ -94,15 +94,6 @@ options:
         entry is read by its DN.
     type: int
     default: 200
-  parallel_writes:
-    description:
-      - When every photo is read in one search (no usable state), create the files in a forked helper process while
-        this one still reads LDAP, so that file creation overlaps with the search when there is a second core.
-      - The helper holds none of the module's descriptors and removes the files it created when the export fails or
-        the module dies.
-      - With V(false), or in check mode, or with SELinux enabled, the module's own process writes.
-    type: bool
-    default: true
   report_limit:
     description: At most this many items are returned in each of the lists RV(skipped_entries), RV(written_files), RV(removed_files).
     type: int
@@ -121,6 +112,13 @@ notes:
   - Photo files are written through a temporary file in O(dest) and a rename (readers never see half a file), with
     the per-file attribute work of C(atomic_move) done once per run; with SELinux enabled each file goes through
     C(atomic_move).
+  - The state file is never read or written through a symbolic link; a link in its place is replaced by a regular
+    file (its target is left alone) and a warning is given.
+  - Failures name their cause - a full disk (ENOSPC), a refused permission (EACCES), a read-only file system with the
+    file concerned; a lost or silent LDAP server with the number of entries read and the pass (the one search, pass 1,
+    pass 2) - and leave nothing pruned.
+  - Reads with C(ldap3)'s public API only (paged search generator, raw attribute values); one page of O(page_size)
+    entries is in memory at a time.
 seealso:
   - module: sametime.deploy.ldap_photo_url
   - name: Photo pipeline documentation
@@ -214,11 +212,15 @@ bundle_changed:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_bundle import build_bundle
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_export import export_photos
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import DEFAULT_CHANGE_ATTRIBUTES
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import PhotoError
 
 
 def main():
-    argument_spec = dict(ldap_photos.CONNECTION_SPEC)
+    argument_spec = dict(photo_ldap.CONNECTION_SPEC)
     argument_spec.update(
         photo_attribute=dict(type='str', default='thumbnailPhoto'),
         dest=dict(type='path', required=True),
@@ -226,35 +228,29 @@ def main():
         max_photo_bytes=dict(type='int', default=46080),
         page_size=dict(type='int', default=1000),
         incremental=dict(type='bool', default=True),
-        change_attributes=dict(type='list', elements='str',
-                               default=list(ldap_photos.DEFAULT_CHANGE_ATTRIBUTES)),
+        change_attributes=dict(type='list', elements='str', default=list(DEFAULT_CHANGE_ATTRIBUTES)),
         fetch_threshold=dict(type='int', default=200),
-        parallel_writes=dict(type='bool', default=True),
         report_limit=dict(type='int', default=1000),
         bundle=dict(type='path'),
     )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-    )
-    if not ldap_photos.HAS_LDAP3:
-        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(ldap_photos.LDAP3_IMPORT_ERROR))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not photo_ldap.HAS_LDAP3:
+        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(photo_ldap.LDAP3_IMPORT_ERROR))
     params = dict(module.params)
     params['file_mode'] = 0o644
     params['read_only'] = True
-    ldap_photos.check_positive(module, params)
+    photo_ldap.check_positive(module, params)
     if params['max_photo_bytes'] < 0:
         module.fail_json(msg='max_photo_bytes must not be negative')
 
     try:
-        with ldap_photos.bound_connection(params) as conn:
-            ldap_photos.apply_directory_defaults(module, conn, params)
-            result = ldap_photos.export_photos(module, conn, params)
+        with photo_ldap.bound_connection(params) as conn:
+            photo_ldap.apply_directory_defaults(module, conn, params)
+            result = export_photos(module, conn, params)
         if params['bundle']:
-            result['bundle_changed'], result['bundle_sha256'] = ldap_photos.build_bundle(
-                module, params['dest'], params['bundle'])
+            result['bundle_changed'], result['bundle_sha256'] = build_bundle(module, params['dest'], params['bundle'])
             result['changed'] = result['changed'] or result['bundle_changed']
-    except ldap_photos.PhotoExportError as exc:
+    except PhotoError as exc:
         module.fail_json(msg='Photo export to %s failed: %s. Nothing was pruned, and the next run completes the '
                              'export.' % (params['dest'], exc))
     module.exit_json(**result)

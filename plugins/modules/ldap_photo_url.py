@@ -72,6 +72,11 @@ options:
         get a URL; others are reported as C(no_photo_file) and left alone.
       - In check mode a folder that does not exist yet (a preview before the first export) is ignored with a warning,
         and every user found is previewed as having a photo.
+      - When the folder holds the state file of M(sametime.deploy.ldap_photo_export) (C(.ldap_photo_export.json)), the
+        entries modified here are read again (mail, photo, change markers) and their new change markers recorded
+        there when the photo still gives the exported file, so that the next export does not read those photos
+        again (a URL write changes C(entryCSN), C(uSNChanged) and C(modifyTimestamp)). Nothing else in the folder is
+        touched.
     type: path
   page_size:
     description: Entries per page of the paged search.
@@ -143,19 +148,30 @@ truncated:
   description: True when a list was cut at O(report_limit).
   returned: success
   type: bool
+export_state_refreshed:
+  description:
+    - Entries modified here whose change markers were brought up to date in the state file of the export in
+      O(photo_dir) (their photo was read again and still gives the exported file). V(0) without O(photo_dir), in
+      check mode, or when nothing was modified.
+  returned: success
+  type: int
 """
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_export import refresh_tokens
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import PhotoError
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_url import (
+    DEFAULT_URL_ATTRIBUTE, update_photo_urls, validate_url_template)
 
 
 def main():
-    argument_spec = dict(ldap_photos.CONNECTION_SPEC)
+    argument_spec = dict(photo_ldap.CONNECTION_SPEC)
     argument_spec.update(
-        url_attribute=dict(type='str', default=ldap_photos.DEFAULT_URL_ATTRIBUTE),
+        url_attribute=dict(type='str', default=DEFAULT_URL_ATTRIBUTE),
         preflight=dict(type='bool', default=True),
         url_template=dict(type='str', required=True),
         photo_dir=dict(type='path'),
@@ -166,10 +182,10 @@ def main():
         argument_spec=argument_spec,
         supports_check_mode=True,
     )
-    if not ldap_photos.HAS_LDAP3:
-        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(ldap_photos.LDAP3_IMPORT_ERROR))
+    if not photo_ldap.HAS_LDAP3:
+        module.fail_json(msg=missing_required_lib('ldap3'), exception=str(photo_ldap.LDAP3_IMPORT_ERROR))
     params = dict(module.params)
-    why = ldap_photos.validate_url_template(params['url_template'])
+    why = validate_url_template(params['url_template'])
     if why:
         module.fail_json(msg=why)
     if params['photo_dir'] and not os.path.isdir(params['photo_dir']):
@@ -179,13 +195,18 @@ def main():
         module.warn('photo_dir %s does not exist yet (check mode): every user found is previewed as having a photo'
                     % params['photo_dir'])
         params['photo_dir'] = None
-    ldap_photos.check_positive(module, params)
+    photo_ldap.check_positive(module, params)
 
     try:
-        with ldap_photos.bound_connection(params) as conn:
-            root_dse = ldap_photos.apply_directory_defaults(module, conn, params)
-            result = ldap_photos.update_photo_urls(module, conn, params, root_dse)
-    except ldap_photos.PhotoExportError as exc:
+        with photo_ldap.bound_connection(params) as conn:
+            root_dse = photo_ldap.apply_directory_defaults(module, conn, params)
+            result, modified = update_photo_urls(module, conn, params, root_dse)
+            result['export_state_refreshed'] = 0
+            if params['photo_dir'] and modified:
+                result['export_state_refreshed'] = refresh_tokens(
+                    module, conn, params['photo_dir'], modified, params['search_base'], params['search_filter'],
+                    params['page_size'])
+    except PhotoError as exc:
         module.fail_json(msg='Setting %s failed: %s' % (params['url_attribute'], exc))
     module.exit_json(**result)
 

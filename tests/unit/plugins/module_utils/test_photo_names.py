@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from ansible_collections.sametime.deploy.plugins.module_utils import apache, ldap_photos, photo_names
+from ansible_collections.sametime.deploy.plugins.module_utils import apache, photo_names, photo_url
 
 # Every RFC 5322 atext character that is not a letter or digit (RFC 5322 section 3.2.3, written out here rather than
 # taken from the code under test): decision, and how the name 'a<char>b@acme.example' appears in the photoURL.
@@ -60,13 +60,13 @@ def test_the_table_covers_every_atext_special():
 @pytest.mark.parametrize('char, decision, url_form', ATEXT_TABLE)
 def test_each_atext_character(char, decision, url_form):
     mail = 'A%sB@ACME.example' % char
-    name, why = ldap_photos.photo_file_name(mail)
+    name, why = photo_names.file_name(mail)
     if decision != 'served':
         assert (name, why) == (None, decision)
         assert apache_refuses('/a%sb@acme.example.jpg' % char)
         return
     assert (name, why) == ('a%sb@acme.example.jpg' % char, None)
-    url = ldap_photos.render_url('http://icphotos.acme.example/{mail}.jpg', name)
+    url = photo_url.render_url('http://icphotos.acme.example/{mail}.jpg', name)
     assert url == 'http://icphotos.acme.example/%s.jpg' % url_form
     path = url[len('http://icphotos.acme.example'):]
     assert all(c in UNRESERVED or c in '@/%' for c in path)  # only unreserved, "@" and %XX in the path

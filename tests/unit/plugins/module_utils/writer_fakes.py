@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What fileio's writers use of AnsibleModule, for the tests of fileio and forked_writer."""
+"""What fileio's writers use of AnsibleModule, for the tests of fileio and the photo export."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type

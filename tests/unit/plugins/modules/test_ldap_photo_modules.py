@@ -20,7 +20,7 @@ import pytest
 
 ldap3 = pytest.importorskip('ldap3')
 
-from ansible_collections.sametime.deploy.plugins.module_utils import forked_writer, ldap_photos
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_ldap, photo_state
 from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url
 from ansible_collections.sametime.deploy.tests.lab.ports import free_port
 
@@ -207,14 +207,13 @@ def skips(result):
     return sorted((s['dn'].split(',')[0][4:], s['reason']) for s in result['skipped_entries'])
 
 
-@pytest.mark.parametrize('parallel_writes', [True, False])
-def test_export_hostile_entries(slapd, workdir, run_module, parallel_writes):
+def test_export_hostile_entries(slapd, workdir, run_module):
     dest = workdir / 'staging'
-    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, parallel_writes=parallel_writes))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest))
     assert not failed, result
     assert result['changed'] is True
     # nothing outside dest, exactly the expected files inside (plus the state file)
-    assert all_files(workdir) == sorted(['staging/' + n for n in EXPECTED_FILES] + ['staging/' + ldap_photos.STATE_FILE_NAME])
+    assert all_files(workdir) == sorted(['staging/' + n for n in EXPECTED_FILES] + ['staging/' + photo_state.STATE_FILE_NAME])
     for name, uid in zip(EXPECTED_FILES, ['alice', 'bob', 'carol']):
         assert (dest / name).read_bytes() == USERS[uid][1]
         assert oct(os.stat(str(dest / name)).st_mode & 0o777) == oct(0o644)
@@ -226,6 +225,20 @@ def test_export_hostile_entries(slapd, workdir, run_module, parallel_writes):
     assert nul['mail'] == 'nul\\x00evil@acme.example' and nul['detail'] == 'mail contains NUL'
     dup = [s for s in result['skipped_entries'] if s['dn'].startswith('uid=dup1,')][0]
     assert 'uid=dup2' in dup['detail']
+
+
+def test_state_file_symlink_is_replaced_not_followed(slapd, workdir, run_module):
+    dest = workdir / 'staging'
+    dest.mkdir()
+    victim = workdir / 'victim.txt'
+    victim.write_bytes(b'precious')
+    os.symlink(str(victim), str(dest / photo_state.STATE_FILE_NAME))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed, result.get('msg')
+    assert victim.read_bytes() == b'precious'
+    assert not os.path.islink(str(dest / photo_state.STATE_FILE_NAME)) and result['state_file_changed']
+    again, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed and again['fetched'] == 0  # the regular state file is used
 
 
 def test_second_run_reads_and_writes_nothing(slapd, workdir, run_module):
@@ -269,20 +282,18 @@ def test_touched_local_file_is_repaired(slapd, workdir, run_module):
 def test_non_incremental_compares_bytes(slapd, workdir, run_module):
     dest = workdir / 'staging'
     run_module(ldap_photo_export, export_args(slapd, dest, incremental=False))
-    assert not (dest / ldap_photos.STATE_FILE_NAME).exists()
+    assert not (dest / photo_state.STATE_FILE_NAME).exists()
     result, failed = run_module(ldap_photo_export, export_args(slapd, dest, incremental=False))
     assert not failed and result['changed'] is False
     assert (result['fetched'], result['written'], result['unchanged']) == (5, 0, 3)  # png and huge are read and refused again
 
 
-@pytest.mark.parametrize('parallel_writes', [True, False])
 @pytest.mark.parametrize('incremental', [False, True])
-def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, incremental, parallel_writes):
+def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, incremental):
     """Without a state file one search reads everything; a duplicate mail found after its first holder was
     written must leave the folder as two passes would: no file for a new name, the old bytes for an existing one."""
     fresh = workdir / 'fresh'
-    result, failed = run_module(ldap_photo_export, export_args(slapd, fresh, incremental=incremental,
-                                                               parallel_writes=parallel_writes))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, fresh, incremental=incremental))
     assert not failed and sorted(p for p in os.listdir(str(fresh)) if p.endswith('.jpg')) == EXPECTED_FILES
     assert result['fetched'] == 5 and result['written'] == 3
     assert sorted(s['reason'] for s in result['skipped_entries'] if s['reason'] == 'duplicate_mail') == \
@@ -293,8 +304,7 @@ def test_one_pass_export_keeps_duplicate_semantics(slapd, workdir, run_module, i
     (existing / 'dup@acme.example.jpg').write_bytes(jpeg('old dup'))
     (existing / 'alice@acme.example.jpg').write_bytes(jpeg('old alice'))
     (existing / 'bob.builder@acme.example.jpg').write_bytes(USERS['bob'][1])
-    result, failed = run_module(ldap_photo_export, export_args(slapd, existing, incremental=incremental,
-                                                               parallel_writes=parallel_writes))
+    result, failed = run_module(ldap_photo_export, export_args(slapd, existing, incremental=incremental))
     assert not failed
     assert (existing / 'dup@acme.example.jpg').read_bytes() == jpeg('old dup')
     assert (existing / 'alice@acme.example.jpg').read_bytes() == USERS['alice'][1]
@@ -319,7 +329,7 @@ def test_prune_removes_leavers_only(slapd, workdir, run_module):
     assert result['removed_files'] == ['carol@acme.example.jpg']
     assert sorted(os.listdir(str(dest))) == sorted([
         'alice@acme.example.jpg', 'bob.builder@acme.example.jpg', 'dup@acme.example.jpg', 'readme.txt',
-        ldap_photos.STATE_FILE_NAME])
+        photo_state.STATE_FILE_NAME])
 
 
 def test_check_mode_writes_nothing(slapd, workdir, run_module):
@@ -380,7 +390,7 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
     monkeypatch.setattr(ldap3.Connection, 'search', dying_search)
     result, failed = run_module(ldap_photo_export, export_args(slapd, dest, prune=True, timeout=5))
     assert failed
-    assert 'Photo export to %s failed' % dest in result['msg'] and 'after 3 entries' in result['msg']
+    assert 'Photo export to %s failed' % dest in result['msg'] and 'failed after 3 entries of pass 1 (mail and change markers)' in result['msg']
     assert 'Nothing was pruned' in result['msg']
     assert dict((n, (dest / n).read_bytes()) for n in os.listdir(str(dest))) == before
     monkeypatch.setattr(ldap3.Connection, 'search', real_search)
@@ -391,10 +401,9 @@ def test_server_killed_mid_export_fails_cleanly_then_recovers(slapd, workdir, ru
     assert result['removed_files'] == ['carol@acme.example.jpg']
 
 
-@pytest.mark.parametrize('parallel_writes', [True, False])
-def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch, parallel_writes):
+def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch):
     dest = workdir / 'staging'
-    writer_class = forked_writer.ForkedDirectoryWriter if parallel_writes else ldap_photos.fileio.DirectoryWriter
+    writer_class = fileio.DirectoryWriter
     real_write = writer_class.write
     writes = {'n': 0}
 
@@ -405,10 +414,10 @@ def test_server_dies_in_pass_two(slapd, workdir, run_module, monkeypatch, parall
         return real_write(writer, name, content, **kwargs)
 
     monkeypatch.setattr(writer_class, 'write', write_then_die)
-    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5,
-                                                               parallel_writes=parallel_writes))
-    assert failed and 'LDAP search under %s failed after' % PEOPLE in result['msg']
-    assert not (dest / ldap_photos.STATE_FILE_NAME).exists()
+    result, failed = run_module(ldap_photo_export, export_args(slapd, dest, page_size=1, fetch_threshold=0, timeout=5))
+    assert failed and ('LDAP search under %s failed after %d entries of the one search (mail, photo and change '
+                       'markers): the connection to the LDAP server was lost' % (PEOPLE, writes['n'])) in result['msg']
+    assert not (dest / photo_state.STATE_FILE_NAME).exists()
     # without a state the export was one search: a failed one leaves dest as it was (no file a later duplicate
     # could have claimed)
     assert writes['n'] >= 2 and os.listdir(str(dest)) == []
@@ -446,7 +455,7 @@ def test_bad_credentials_and_missing_ldap3(slapd, workdir, run_module, monkeypat
     assert 'invalidCredentials' in result['msg']
     result, failed = run_module(ldap_photo_export, export_args(slapd, workdir / 's', server_uri='http://x'))
     assert failed and 'must start with ldap:// or ldaps://' in result['msg']
-    monkeypatch.setattr(ldap_photos, 'HAS_LDAP3', False)
+    monkeypatch.setattr(photo_ldap, 'HAS_LDAP3', False)
     result, failed = run_module(ldap_photo_export, export_args(slapd, workdir / 's'))
     assert failed and 'ldap3' in result['msg']
     assert not (workdir / 's').exists()
@@ -514,6 +523,26 @@ def test_photo_url_only_for_exported_photos(slapd, workdir, run_module):
     assert urls['png'] in ([], None) and urls['carol'] == 'http://icphotos.acme.example/carol@acme.example.jpg'
 
 
+def test_photo_url_keeps_the_export_state_current(slapd, workdir, run_module):
+    """A URL write moves entryCSN/modifyTimestamp: ldap_photo_url records the new tokens in the export's state, so
+    the next export reads no photo - except one that really changed in between."""
+    dest = workdir / 'staging'
+    run_module(ldap_photo_export, export_args(slapd, dest))
+    conn = slapd.admin()
+    time.sleep(1.1)  # modifyTimestamp has one-second resolution
+    assert conn.modify('uid=carol,' + PEOPLE, {'thumbnailPhoto': [(ldap3.MODIFY_REPLACE, [jpeg('carol v2')])]})
+    result, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(dest)))
+    assert not failed, result.get('msg')
+    assert result['modified'] == 3 and result['export_state_refreshed'] == 2  # carol's photo is not the file's
+    again, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed
+    assert (again['fetched'], again['written'], again['written_files']) == (1, 1, ['carol@acme.example.jpg'])
+    unchanged, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(dest)))
+    assert not failed and (unchanged['modified'], unchanged['export_state_refreshed']) == (0, 0)
+    last, failed = run_module(ldap_photo_export, export_args(slapd, dest))
+    assert not failed and (last['fetched'], last['written'], last['state_file_changed']) == (0, 0, False)
+
+
 def test_photo_url_check_mode_before_the_first_export(slapd, workdir, run_module):
     missing = workdir / 'staging'
     result, failed = run_module(ldap_photo_url, url_args(slapd, photo_dir=str(missing), _ansible_check_mode=True))
@@ -558,21 +587,18 @@ def test_photo_url_attribute_missing_from_the_schema_fails_before_any_write(slap
     assert failed and 'after 0 modifications' in result['msg']
 
 
-@pytest.mark.parametrize('fast_entries', [True, False])
-def test_stream_search_hands_over_every_entry_once(slapd, fast_entries):
-    """With the buffered reader entries go to the callback as they are decoded; without it (ldap3's own reader),
-    from each page's response list. Both see every entry once, across pages."""
-    conn = ldap_photos.connect({'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD,
-                                'fast_entries': fast_entries})
-    assert hasattr(conn.strategy, 'sametime_entry_sink') is fast_entries
+def test_stream_search_hands_over_every_entry_once(slapd):
+    """Every entry reaches the callback once, across pages, with its raw (bytes) values."""
+    conn = photo_ldap.connect({'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD})
     seen, progress = [], {}
-    ldap_photos.stream_search(conn, PEOPLE, '(objectClass=person)', ['mail'], 2,
-                              lambda dn, raw: seen.append((dn.lower(), ldap_photos.first_value(raw, 'mail'))), progress)
+    photo_ldap.stream_search(conn, PEOPLE, '(objectClass=person)', ['mail', 'thumbnailPhoto'], 2,
+                             lambda dn, raw: seen.append((dn.lower(), photo_ldap.first_value(raw, 'mail'),
+                                                          photo_ldap.first_value(raw, 'thumbnailPhoto'))), progress)
     reference = slapd.admin()
-    reference.search(PEOPLE, '(objectClass=person)', attributes=['mail'])
-    expected = sorted((e['dn'].lower(), (e['raw_attributes'].get('mail') or [None])[0]) for e in reference.response)
+    reference.search(PEOPLE, '(objectClass=person)', attributes=['mail', 'thumbnailPhoto'])
+    expected = sorted((e['dn'].lower(), (e['raw_attributes'].get('mail') or [None])[0],
+                       (e['raw_attributes'].get('thumbnailPhoto') or [None])[0]) for e in reference.response)
     assert sorted(seen) == expected and progress['entries'] == len(expected) > 2
-    assert conn.response == [] if fast_entries else len(conn.response) <= 2
 
 
 @pytest.mark.parametrize('module, extra, message', [

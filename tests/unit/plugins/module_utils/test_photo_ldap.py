@@ -2,7 +2,7 @@
 # Copyright: contributors to the sametime.deploy collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The Active Directory defaults of ldap_photos: disabled-account filter, directory kind, schema lookup, bind refusal."""
+"""photo_ldap, the Active Directory defaults: disabled-account filter, directory kind, schema lookup, bind refusal."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.sametime.deploy.plugins.module_utils import ldap_photos as lp
+from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap as lp, photo_url
 
 AD_DISABLED = '(userAccountControl:1.2.840.113556.1.4.803:=2)'
 
@@ -56,7 +56,7 @@ OPENLDAP_URI = ("( 1.3.6.1.4.1.250.1.57 NAME 'labeledURI' DESC 'RFC2079: Uniform
     ("( 1.2.3.4 SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )", []),
 ])
 def test_attribute_type_names(description, names):
-    assert lp.attribute_type_names(description) == names
+    assert photo_url.attribute_type_names(description) == names
 
 
 @pytest.mark.parametrize('types, name, expected', [
@@ -68,7 +68,7 @@ def test_attribute_type_names(description, names):
     (["( 1.2.3 NAME 'other' DESC 'like photoURL' )"], 'photoURL', False),
 ])
 def test_schema_has_attribute(types, name, expected):
-    assert lp.schema_has_attribute(types, name) is expected
+    assert photo_url.schema_has_attribute(types, name) is expected
 
 
 @pytest.mark.parametrize('result, fix_named', [
@@ -107,3 +107,14 @@ def test_apply_directory_defaults(monkeypatch, capabilities, page_size, skip, wa
     module = WarningModule()
     lp.apply_directory_defaults(module, None, params)
     assert (params['page_size'], params['search_filter'], bool(module.warnings)) == (want_page, want_filter, warned)
+
+
+@pytest.mark.parametrize('user_filter, attrs, expected', [
+    ('(objectClass=person)', ['mail', 'jpegPhoto'], '(&(objectClass=person)(mail=*)(jpegPhoto=*))'),
+    ('objectClass=person', ['mail'], '(&(objectClass=person)(mail=*))'),
+    ('', ['mail'], '(&(objectClass=*)(mail=*))'),
+    (None, [], '(&(objectClass=*))'),
+    ('(|(ou=a)(ou=b))', ['mail'], '(&(|(ou=a)(ou=b))(mail=*))'),
+])
+def test_combine_filter(user_filter, attrs, expected):
+    assert lp.combine_filter(user_filter, attrs) == expected
