@@ -89,12 +89,14 @@ def _documented_options(module_name):
 
 
 def _tasks(tasks):
+    """Every task, those inside block/rescue/always included."""
+    found = []
     for task in tasks or []:
         if isinstance(task, dict):
             for key in ('block', 'rescue', 'always'):
-                for inner in _tasks(task.get(key)):
-                    yield inner
-            yield task
+                found.extend(_tasks(task.get(key)))
+            found.append(task)
+    return found
 
 
 def _feeds(role):
