@@ -378,15 +378,6 @@ class HostsFile(object):
             self._end_with_newline('the file was edited')
         return self
 
-    def resolve(self, name, version=4):
-        """The address glibc's files backend returns first for `name` in a lookup of IP `version` (or None)."""
-        for line in self.entries():
-            if line.has_name(name):
-                answer = line.answer(version)
-                if answer is not None:
-                    return answer
-        return None
-
 
 def apply(content, state, ip=None, hostnames=None, exclusive=False):
     """Pure entry point: the edited HostsFile (render(), changes, warnings). Raises HostsFileError on bad input."""

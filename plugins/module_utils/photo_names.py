@@ -17,7 +17,6 @@ __metaclass__ = type
 
 import re
 
-LETTERS_AND_DIGITS = 'abcdefghijklmnopqrstuvwxyz0123456789'
 # RFC 5322 section 3.2.3: atext = ALPHA / DIGIT / these
 ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~"
 
@@ -59,7 +58,6 @@ MAIL_RE = re.compile('^%s\\Z' % MAIL_PATTERN, re.IGNORECASE | re.ASCII)  # ASCII
 # The decoded request path without its leading '/', as Apache matches it in `RedirectMatch 403 "^/(?!(?:...)$)"`:
 # exactly the names file_name() returns (lower case, at most MAX_MAIL_LENGTH + 4 characters).
 APACHE_NAME_REGEX = '(?=[^/]{1,%d}$)%s[.]jpg' % (MAX_MAIL_LENGTH + len(SUFFIX), MAIL_PATTERN)
-NAME_RE = re.compile('(?:%s)\\Z' % APACHE_NAME_REGEX)  # the same test in Python, for is_photo_name
 
 
 def file_name(mail):
@@ -96,11 +94,6 @@ def file_name(mail):
     if len(mail) > MAX_MAIL_LENGTH:
         return None, 'mail is longer than %d characters' % MAX_MAIL_LENGTH
     return None, 'mail is not shaped like an address'
-
-
-def is_photo_name(name):
-    """True when `name` is one of the names file_name() can return (and the vhost serves)."""
-    return bool(NAME_RE.match(name))
 
 
 def url_path_segment(text):

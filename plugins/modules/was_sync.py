@@ -18,11 +18,12 @@ description:
     or the console.
   - C(mode=full) is the full resynchronization needed after files were edited directly in the deployment manager's
     config tree (for example C(stproxyconfig.xml)), which a normal sync may not notice (repository digests). It stops
-    the node agent of the profile, runs C(syncNode.sh <dmgr_host> <dmgr_port>), and starts the node agent again.
+    the node agent of the profile, runs C(syncNode.sh <host> <port>), and starts the node agent again.
     Run it on the node host with the node's profile.
   - A sync always reports C(changed=true) because it is an action; call it from a handler.
 extends_documentation_fragment:
   - sametime.deploy.attributes
+  - sametime.deploy.wsadmin
   - sametime.deploy.was_profile_tools
 attributes:
   check_mode:
@@ -32,9 +33,21 @@ attributes:
     support: none
 options:
   profile_root:
-    description: Profile whose tools run (the node's profile for C(full); any profile with C(wsadmin.sh) for C(active)).
-    type: path
-    required: true
+    description:
+      - Profile whose tools run; required for C(full) (the node's profile, whose C(stopNode.sh), C(syncNode.sh) and
+        C(startNode.sh) run). For C(active), any profile with C(bin/wsadmin.sh), or give O(wsadmin_path) instead.
+  host:
+    description:
+      - Deployment manager host, for the SOAP connection of wsadmin (C(active)) and as C(syncNode.sh)'s first
+        argument (C(full)).
+      - O(dmgr_host) is this option's earlier name, kept as an alias.
+    aliases: [dmgr_host]
+  port:
+    description:
+      - Deployment manager SOAP connector port (wsadmin's C(-port) for C(active), C(syncNode.sh)'s second argument for
+        C(full)).
+      - O(dmgr_port) is this option's earlier name, kept as an alias.
+    aliases: [dmgr_port]
   mode:
     description: C(active) (wsadmin NodeSync) or C(full) (stop node agent, syncNode.sh, start node agent).
     type: str
@@ -43,25 +56,6 @@ options:
   node:
     description: Node to synchronize in C(active) mode; all active nodes when omitted. Informational for C(full).
     type: str
-  dmgr_host:
-    description: Deployment manager host.
-    type: str
-    required: true
-  dmgr_port:
-    description: Deployment manager SOAP port.
-    type: int
-    default: 8879
-  username:
-    description:
-      - WebSphere administrative user.
-      - wsadmin gets them through a FIFO (never in a file or the process list); for the profile tools see
-        O(tool_credentials).
-    type: str
-    required: true
-  password:
-    description: Password of O(username).
-    type: str
-    required: true
   start_nodeagent:
     description: In C(full) mode, start the node agent after the sync even if it was not running before.
     type: bool
@@ -75,8 +69,14 @@ EXAMPLES = r"""
   sametime.deploy.was_sync:
     profile_root: /opt/IBM/WebSphere/AppServer/profiles/STPAppProfile
     mode: full
-    dmgr_host: ssc.example.com
-    dmgr_port: 8879
+    host: ssc.example.com
+    port: 8879
+    username: wasadmin
+    password: "{{ vault_was_password }}"
+
+- name: Synchronize every active node through the deployment manager's wsadmin
+  sametime.deploy.was_sync:
+    profile_root: /opt/IBM/WebSphere/AppServer/profiles/STSCDMgrProfile
     username: wasadmin
     password: "{{ vault_was_password }}"
 """
@@ -97,20 +97,37 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sametime.deploy.plugins.module_utils import wsadmin
 
 
-def main():
-    module = AnsibleModule(argument_spec=dict(
-        profile_root=dict(type='path', required=True),
+def argument_spec():
+    """The shared wsadmin connection options (dmgr_host and dmgr_port stay as aliases of host and port)."""
+    spec = wsadmin.connection_argument_spec()
+    spec['host']['aliases'] = ['dmgr_host']
+    spec['port']['aliases'] = ['dmgr_port']
+    spec.update(
         mode=dict(type='str', choices=['active', 'full'], default='active'),
         node=dict(type='str'),
-        dmgr_host=dict(type='str', required=True),
-        dmgr_port=dict(type='int', default=8879),
-        username=dict(type='str', required=True),
-        password=dict(type='str', required=True, no_log=True),
         start_nodeagent=dict(type='bool', default=True),
         **wsadmin.profile_tool_argument_spec()
-    ), supports_check_mode=True)
+    )
+    return spec
+
+
+def check_active_results(results):
+    """None when NodeSync reported success for every node; otherwise the reason."""
+    for rec in results:
+        if rec['kind'] == 'node_inactive':
+            return ('node %s has no running node agent, so it cannot sync actively; start the node agent or use '
+                    'mode=full' % rec['node'])
+        if rec['kind'] == 'synced' and rec.get('result') != 'true':
+            return 'NodeSync.sync of %s returned %s' % (rec['node'], rec.get('result'))
+    return None
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           required_one_of=[('profile_root', 'wsadmin_path')],
+                           required_if=[('mode', 'full', ('profile_root',))])
     p = module.params
-    errors = wsadmin.name_errors([('node', p['node'], 'object'), ('dmgr_host', p['dmgr_host'], 'host')])
+    errors = wsadmin.name_errors([('node', p['node'], 'object'), ('host', p['host'], 'host')])
     if errors:
         module.fail_json(msg='; '.join(errors))
     steps = []
@@ -118,16 +135,9 @@ def main():
         steps.append('wsadmin NodeSync %s' % (p['node'] or 'all active nodes'))
         if module.check_mode:
             module.exit_json(changed=True, mode='active', steps=steps)
-        res = wsadmin.run_wsadmin(module, wsadmin.wsadmin_for(p), wsadmin.node_sync_script(p['node']),
-                                  p['dmgr_host'], p['dmgr_port'], p['username'], p['password'])
-        if res['failure']:
-            module.fail_json(msg=res['failure'], rc=res['rc'], stdout=res['stdout'], stderr=res['stderr'])
-        for rec in res['results']:
-            if rec['kind'] == 'node_inactive':
-                module.fail_json(msg='node %s has no running node agent, so it cannot sync actively; start the node '
-                                     'agent or use mode=full' % rec['node'])
-            if rec['kind'] == 'synced' and rec.get('result') != 'true':
-                module.fail_json(msg='NodeSync.sync of %s returned %s' % (rec['node'], rec.get('result')))
+        failure = check_active_results(wsadmin.run_checked(module, wsadmin.node_sync_script(p['node'])))
+        if failure:
+            module.fail_json(msg=failure, mode='active', steps=steps)
         module.exit_json(changed=True, mode='active', steps=steps)
 
     user, password = p['username'], p['password']
@@ -137,14 +147,14 @@ def main():
                                    stopped_rcs=p['status_stopped_rcs']) == 'STARTED'
     if running:
         steps.append('stopNode.sh')
-    steps.append('syncNode.sh %s %s' % (p['dmgr_host'], p['dmgr_port']))
+    steps.append('syncNode.sh %s %s' % (p['host'], p['port']))
     if running or p['start_nodeagent']:
         steps.append('startNode.sh')
     if module.check_mode:
         module.exit_json(changed=True, mode='full', steps=steps)
     if running:
         wsadmin.tool_or_fail(module, p['profile_root'], 'stopNode', [], user, password)
-    wsadmin.tool_or_fail(module, p['profile_root'], 'syncNode', [p['dmgr_host'], str(p['dmgr_port'])], user, password)
+    wsadmin.tool_or_fail(module, p['profile_root'], 'syncNode', [p['host'], str(p['port'])], user, password)
     if running or p['start_nodeagent']:
         wsadmin.tool_or_fail(module, p['profile_root'], 'startNode')
     module.exit_json(changed=True, mode='full', steps=steps)
