@@ -44,9 +44,6 @@ ROLES = {
 _UNSET = object()
 ALL_ROLES = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
                    for p in glob.glob(os.path.join(REPO, 'roles', '*', 'meta', 'argument_specs.yml')))
-# roles/photo_sync is being reworked on another branch; its spec states labeledURI where defaults/main.yml states
-# "{{ sametime_photo_url_attribute | default('labeledURI') }}". strict: the test fails as soon as they agree.
-KNOWN_DISAGREEMENT = {'photo_sync': 'photo_sync_url_attribute: spec default labeledURI, defaults/main.yml a template'}
 # (role variable, receiving module or role, its option) -> why the role's default differs from the receiver's.
 DIFFERENT_ON_PURPOSE = {
     ('federation_hosts_backup', 'hosts_entry', 'backup'): 'the role keeps a backup of /etc/hosts by default',
@@ -130,12 +127,6 @@ def _is_template(value):
     return isinstance(value, str) and '{{' in value
 
 
-def _role_params(roles, known=None):
-    known = known or {}
-    return [pytest.param(role, marks=pytest.mark.xfail(strict=True, reason=known[role])) if role in known else role
-            for role in roles]
-
-
 @pytest.mark.parametrize('module', [ihs_photo_vhost], ids=['ihs_photo_vhost'])
 def test_documentation_states_the_argument_spec_defaults(module):
     """The cross-check that ansible-test validate-modules does, here too for a quick answer."""
@@ -168,7 +159,7 @@ def test_role_restates_no_module_default(role):
     assert restated == []
 
 
-@pytest.mark.parametrize('role', _role_params(ALL_ROLES, KNOWN_DISAGREEMENT))
+@pytest.mark.parametrize('role', ALL_ROLES)
 def test_role_spec_and_role_defaults_agree(role):
     """Every entry point's spec states exactly the defaults of defaults/main.yml, templates included; a variable
     without a spec default has none in defaults/main.yml, or, when it is required, an empty placeholder."""
