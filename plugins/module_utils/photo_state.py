@@ -5,8 +5,9 @@
 """What an export remembers between runs, and what the photo folder holds.
 
 <dest>/.ldap_photo_export.json, written by a complete run only: per lower-cased DN the change token the server
-returned, the file name, and either the (size, mtime_ns) of the file as written (with `resized`: what the re-encoding
-did, when the file is a resized copy of the photo) or the reason its content was refused. `settings_key` ties it to the search settings: a changed setting makes the next run read everything.
+returned, the file name, and either the (size, mtime_ns) of the file as written (with `resized`: what the
+re-encoding did, when the file is a resized copy of the photo) or the reason its content was refused. `settings_key`
+ties it to the search settings: a changed setting makes the next run read everything.
 
 Standard library only.
 """

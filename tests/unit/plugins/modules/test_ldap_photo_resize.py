@@ -111,8 +111,8 @@ def test_without_resize_the_export_skips_as_before(slapd, tmp_path, run_module):
 
 
 @pytest.mark.parametrize('max_photo_bytes, max_edge', [(46080, 150), (10240, 96)])
-def test_resize_serves_jpegs_within_the_limits_and_rereads_nothing(slapd, tmp_path, run_module, max_photo_bytes,
-                                                                    max_edge):
+def test_resize_serves_jpegs_within_the_limits_and_rereads_nothing(
+        slapd, tmp_path, run_module, max_photo_bytes, max_edge):
     dest = tmp_path / 'staging'
     args = export_args(slapd, dest, resize=True, max_photo_bytes=max_photo_bytes, max_edge=max_edge)
     result, failed = run_module(ldap_photo_export, args)
@@ -120,7 +120,7 @@ def test_resize_serves_jpegs_within_the_limits_and_rereads_nothing(slapd, tmp_pa
     assert photo_files(dest) == sorted(RESIZED + ['small@acme.example.jpg'])
     assert (dest / 'small@acme.example.jpg').read_bytes() == SMALL_JPEG  # a JPEG within the limit is kept as it is
     for name in RESIZED:
-        uid = name.split('@')[0]
+        uid = name.split('@', maxsplit=1)[0]
         data = (dest / name).read_bytes()
         check_served(data, USERS[uid][2], max_photo_bytes, max_edge)
         # exactly the deterministic output of the one pure function
@@ -177,7 +177,7 @@ def test_toggling_resize_or_max_edge_reexports_the_affected_photos(slapd, tmp_pa
     assert (smaller['fetched'], smaller['unchanged']) == (5, 2)
     assert smaller['written_files'] == ['big@acme.example.jpg', 'png@acme.example.jpg']
     for name in RESIZED:
-        check_served((dest / name).read_bytes(), USERS[name.split('@')[0]][2], 46080, 100)
+        check_served((dest / name).read_bytes(), USERS[name.split('@', maxsplit=1)[0]][2], 46080, 100)
 
     # max_edge does not matter without resize: the key of a state without resize is the one of before resize existed
     off, failed = run_module(ldap_photo_export, export_args(slapd, dest))
