@@ -19,37 +19,52 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_names
+from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_names, photo_resize
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_ldap import (
     combine_filter, first_value, read_entry, stream_search)
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import change_token, check_photo
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import (
-    SKIP_REASONS, count_by_reason, duplicate_records, file_error, skip_record, sort_skipped)
+    SKIP_REASONS, count_by_reason, duplicate_records, file_error, resize_record, skip_record, sort_skipped)
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_state import (
     file_stat, list_photo_files, load_document, load_state, needs_fetch, save_state, settings_key, state_path)
 
 ONE_SEARCH = 'the one search (mail, photo and change markers)'
 PASS_1 = 'pass 1 (mail and change markers)'
 PASS_2 = 'pass 2 (photos of new and changed entries)'
+# Decision: the files are named <mail>.jpg and served as image/jpeg, so only JPEG bytes are kept as they are; with
+# resize a GIF (which HCL would allow) is re-encoded like any other format, without resize it is skipped (not_jpeg).
+RESIZE_KEPT_FORMATS = ('jpeg',)
 
 
 def export_settings(params, change_attributes):
     """The settings that turn an entry into a photo file, as the state file keeps them (see refresh_tokens)."""
     return {'mail_attribute': params['mail_attribute'], 'photo_attribute': params['photo_attribute'],
-            'change_attributes': list(change_attributes), 'max_photo_bytes': params['max_photo_bytes']}
+            'change_attributes': list(change_attributes), 'max_photo_bytes': params['max_photo_bytes'],
+            'resize': bool(params.get('resize')), 'max_edge': params.get('max_edge', photo_resize.MAX_EDGE)}
 
 
 def photo_content(raw, settings):
-    """(bytes to write, None) or (None, (reason, detail)) for an entry's raw attributes.
+    """(bytes to write, None, resized) or (None, (reason, detail), None) for an entry's raw attributes; `resized` is
+    None for a photo kept as it is, else what the re-encoding did (photo_resize's reason).
 
-    The one place where a photo's bytes become the file's bytes: a per-photo transform (for example a resize, its
-    options added to export_settings) goes here. It must be deterministic, so that an unchanged source gives
-    unchanged bytes and is not rewritten."""
+    The one place where a photo's bytes become the file's bytes. Deterministic (the re-encoding too, for one Pillow
+    version), so that an unchanged source gives unchanged bytes and is not rewritten. Without resize the checks and
+    reasons are those of check_photo (not_jpeg, too_large, empty_photo); with it a photo that is not a JPEG within
+    max_photo_bytes is re-encoded, or refused (resize_refused) with the reason. Raises PillowMissing (resize on,
+    a photo to re-encode, no Pillow)."""
     data = first_value(raw, settings['photo_attribute'])
-    reason, detail = check_photo(data, settings['max_photo_bytes'])
-    if reason:
-        return None, (reason, detail)
-    return data, None
+    if not settings.get('resize') or not data:
+        reason, detail = check_photo(data, settings['max_photo_bytes'])
+        if reason:
+            return None, (reason, detail), None
+        return data, None, None
+    plan = photo_resize.plan_photo(data, settings['max_photo_bytes'], resize=True, max_edge=settings['max_edge'],
+                                   kept_formats=RESIZE_KEPT_FORMATS)
+    if plan.action == photo_resize.KEEP:
+        return data, None, None
+    if plan.action == photo_resize.RESIZE:
+        return plan.payload, None, plan.reason
+    return None, ('resize_refused', plan.reason), None
 
 
 class ExportRun(object):
@@ -72,6 +87,9 @@ class ExportRun(object):
         self.skipped = []
         self.written = []
         self.unchanged = 0
+        self.resized = []  # resize_record of every exported photo whose file is a re-encoded copy
+        # file name -> what the re-encoding did, from write_photo until record() takes it
+        self.resize_notes = {}
 
     def search(self, attributes, on_entry, what):
         self.progress['entries'] = 0
@@ -81,9 +99,11 @@ class ExportRun(object):
     def write_photo(self, name, raw, defer=False):
         """Check and write one photo; returns the outcome: ('refused', reason, detail), ('unchanged', None),
         ('written', stat) or, with `defer`, ('pending', staged file) to be committed once the search is complete."""
-        data, refusal = photo_content(raw, self.export_settings)
+        data, refusal, resized = photo_content(raw, self.export_settings)
         if refusal:
             return ('refused',) + refusal
+        if resized:
+            self.resize_notes[name] = resized
         path = os.path.join(self.dest, name)
         try:
             if defer:
@@ -105,11 +125,16 @@ class ExportRun(object):
             self.unchanged += 1
         else:
             self.written.append(name)
+        resized = self.resize_notes.pop(name, None)
+        if resized:
+            self.resized.append(resize_record(entry, name, resized))
         if self.module.check_mode:
             return
         written = outcome[1] if kind == 'written' else None
         self.state[key] = {'token': token, 'name': name,
                            'stat': list(written or file_stat(os.stat(os.path.join(self.dest, name))))}
+        if resized:
+            self.state[key]['resized'] = resized
 
     def undo_write(self, name, outcome):
         """Take back what write_photo did for a file name: discard a staged replacement, remove a created file."""
@@ -207,6 +232,8 @@ class ExportRun(object):
                 self.skipped.append(skip_record(entry, previous['reason'], previous.get('detail')))
             else:
                 self.unchanged += 1
+                if previous.get('resized'):
+                    self.resized.append(resize_record(entry, name, previous['resized']))
         self.fetch(to_fetch)
         return entry_count, len(to_fetch), protected
 
@@ -278,6 +305,7 @@ def export_photos(module, conn, params):
             raise file_error('write the state file', state_path(dest), exc)
 
     skipped, written = sort_skipped(run.skipped), run.written
+    resized = sorted(run.resized, key=lambda record: record['file'])
     limit = params['report_limit']
     result = {
         'changed': bool(written or removed),
@@ -287,11 +315,13 @@ def export_photos(module, conn, params):
         'written': len(written),
         'unchanged': run.unchanged,
         'removed': len(removed),
+        'resized': len(resized),
         'skipped_by_reason': count_by_reason(skipped, SKIP_REASONS),
         'skipped_entries': skipped[:limit],
+        'resized_entries': resized[:limit],
         'written_files': sorted(written)[:limit],
         'removed_files': removed[:limit],
-        'truncated': len(skipped) > limit or len(written) > limit or len(removed) > limit,
+        'truncated': len(skipped) > limit or len(written) > limit or len(removed) > limit or len(resized) > limit,
         'state_file_changed': state_changed,
     }
     if module._diff and (written or removed):  # pylint: disable=protected-access
@@ -323,11 +353,16 @@ def refresh_tokens(module, conn, dest, dns, search_base, search_filter, page_siz
     on_disk = list_photo_files(dest)
     attributes = [settings['mail_attribute'], settings['photo_attribute']] + list(settings['change_attributes'])
     refreshed = []
+    unconfirmed = []
 
     def confirm(key, raw):
         known = entries[key]
         name = photo_names.file_name(first_value(raw, settings['mail_attribute']))[0]
-        data = photo_content(raw, settings)[0]
+        try:
+            data = photo_content(raw, settings)[0]
+        except photo_resize.PillowMissing:
+            unconfirmed.append(key)  # a resized photo and no Pillow here: the next export reads it
+            return
         if name != known['name'] or data is None or on_disk.get(name) is None or \
                 list(on_disk[name]) != known['stat'] or fileio.read_bytes(os.path.join(dest, name)) != data:
             return
@@ -348,6 +383,9 @@ def refresh_tokens(module, conn, dest, dns, search_base, search_filter, page_siz
             raw = read_entry(conn, wanted[key], attributes)
             if raw is not None:
                 confirm(key, raw)
+    if unconfirmed:
+        module.warn('%d entries whose photo the export resized were not confirmed: %s; the next export reads their '
+                    'photos again' % (len(unconfirmed), photo_resize.pillow_missing_message()))
     if refreshed:
         try:
             save_state(module, dest, document['settings'], entries, settings)

@@ -13,8 +13,10 @@ __metaclass__ = type
 
 import errno
 
-# Why an export left a user without a photo file (the keys of skipped_by_reason, in this order).
-SKIP_REASONS = ('invalid_mail', 'duplicate_mail', 'not_jpeg', 'too_large', 'empty_photo', 'changed_during_export')
+# Why an export left a user without a photo file (the keys of skipped_by_reason, in this order). not_jpeg and
+# too_large only without resize; resize_refused only with it (the photo could not be re-encoded: photo_resize).
+SKIP_REASONS = ('invalid_mail', 'duplicate_mail', 'not_jpeg', 'too_large', 'empty_photo', 'resize_refused',
+                'changed_during_export')
 
 # errno -> the cause as an operator reads it; anything else is reported with the system's own text
 OS_ERROR_CAUSES = {
@@ -64,6 +66,11 @@ def printable(value):
 
 def skip_record(entry, reason, detail):
     return {'dn': entry['dn'], 'mail': printable(entry.get('mail')), 'reason': reason, 'detail': detail}
+
+
+def resize_record(entry, name, detail):
+    """A photo served as a re-encoded JPEG (resize): who, which file, and what was done (photo_resize's reason)."""
+    return {'dn': entry['dn'], 'mail': printable(entry.get('mail')), 'file': name, 'detail': detail}
 
 
 def duplicate_records(name, holders):

@@ -5,8 +5,9 @@
 """What an export remembers between runs, and what the photo folder holds.
 
 <dest>/.ldap_photo_export.json, written by a complete run only: per lower-cased DN the change token the server
-returned, the file name, and either the (size, mtime_ns) of the file as written or the reason its content was
-refused. `settings_key` ties it to the search settings: a changed setting makes the next run read everything.
+returned, the file name, and either the (size, mtime_ns) of the file as written (with `resized`: what the
+re-encoding did, when the file is a resized copy of the photo) or the reason its content was refused. `settings_key`
+ties it to the search settings: a changed setting makes the next run read everything.
 
 Standard library only.
 """
@@ -32,8 +33,15 @@ SETTINGS = ('server_uri', 'search_base', 'search_filter', 'mail_attribute', 'pho
 
 
 def settings_key(params):
-    """Changing one of these invalidates what the state file remembers."""
-    return hashlib.sha256(to_bytes(json.dumps([params.get(k) for k in SETTINGS], sort_keys=True))).hexdigest()
+    """Changing one of these invalidates what the state file remembers.
+
+    resize and max_edge count only while resize is on: turning it on or off, or another max_edge with it on, reads
+    every photo again; with resize off the key is the one of a state written before resize existed (an upgrade
+    reads nothing again), and max_edge, unused then, does not matter."""
+    values = [params.get(k) for k in SETTINGS]
+    if params.get('resize'):
+        values.append({'resize': True, 'max_edge': params.get('max_edge')})
+    return hashlib.sha256(to_bytes(json.dumps(values, sort_keys=True))).hexdigest()
 
 
 def state_path(dest):

@@ -18,7 +18,8 @@ description:
   - Writes a file only when its bytes differ, atomically (temporary file + rename). Never writes outside O(dest) - a mail
     containing C(/), C(\), C(..), NUL or control characters, non-ASCII, or not shaped like an address is skipped and
     reported; two users with the same lower-cased mail are both skipped and reported; data that is not a JPEG, is empty,
-    or is bigger than O(max_photo_bytes) is skipped and reported.
+    or is bigger than O(max_photo_bytes) is skipped and reported - unless O(resize=true), which re-encodes such a photo
+    into a JPEG within O(max_photo_bytes) and O(max_edge) (and reports it in RV(resized_entries)).
   - With O(incremental=true) the module remembers per entry the server's change markers (O(change_attributes)) in
     O(dest)/C(.ldap_photo_export.json) and fetches only photos of new or changed entries, or whose file was touched
     since; a re-export with nothing changed reads no photo at all.
@@ -30,6 +31,7 @@ author:
   - sametime.deploy contributors (!UNKNOWN)
 requirements:
   - ldap3 >= 2.9 (on the host that runs the module, normally the controller)
+  - Pillow (only with O(resize=true); on the host that runs the module)
 extends_documentation_fragment:
   - sametime.deploy.attributes
   - sametime.deploy.attributes.files
@@ -67,9 +69,27 @@ options:
   max_photo_bytes:
     description:
       - Photos larger than this are skipped and reported (Sametime recommends 10 KB or less and documents a 45 KB
-        limit). C(0) disables the check.
+        limit), or re-encoded to fit with O(resize=true). C(0) disables the check.
     type: int
     default: 46080
+  resize:
+    description:
+      - Re-encode a photo that is larger than O(max_photo_bytes) or not a JPEG (PNG, GIF, BMP, TIFF, WebP) into a
+        baseline JPEG within O(max_photo_bytes), longest edge at most O(max_edge) pixels, aspect ratio kept, EXIF
+        orientation applied, no metadata. A JPEG within the limit is written as it is.
+      - The output is deterministic (the same photo and Pillow version give the same bytes), so an unchanged photo is
+        not rewritten. A photo that cannot be decoded, that claims more than 24 megapixels, or that does not fit even
+        at 32 pixels is skipped and reported as C(resize_refused).
+      - Needs the Python library Pillow where the module runs (C(pip install Pillow)); the module fails before
+        anything is read or written when it is missing. Turning O(resize) on or off reads every photo once more.
+    type: bool
+    default: false
+  max_edge:
+    description:
+      - With O(resize=true), the longest edge in pixels of a re-encoded photo (never enlarged); at least 32. Changing
+        it with O(resize=true) reads every photo once more.
+    type: int
+    default: 150
   page_size:
     description: Entries per page of the paged search (simple paged results control).
     type: int
@@ -95,7 +115,9 @@ options:
     type: int
     default: 200
   report_limit:
-    description: At most this many items are returned in each of the lists RV(skipped_entries), RV(written_files), RV(removed_files).
+    description:
+    - At most this many items are returned in each of the lists RV(skipped_entries), RV(resized_entries),
+      RV(written_files), RV(removed_files).
     type: int
     default: 1000
   bundle:
@@ -141,6 +163,17 @@ EXAMPLES = r"""
   run_once: true
   register: photo_export
 
+- name: Export with photos re-encoded to fit the business card (needs Pillow on the controller)
+  sametime.deploy.ldap_photo_export:
+    server_uri: ldaps://ldap1.acme.example:636
+    search_base: ou=people,dc=acme,dc=example
+    dest: /var/lib/sametime-photos/staging
+    resize: true
+    max_photo_bytes: 10240
+    max_edge: 150
+  delegate_to: localhost
+  run_once: true
+
 - name: Show what was skipped and why
   ansible.builtin.debug:
     var: photo_export.skipped_entries
@@ -172,10 +205,27 @@ removed:
   returned: success
   type: int
 skipped_by_reason:
-  description: Skipped entries counted by reason (invalid_mail, duplicate_mail, not_jpeg, too_large, empty_photo, changed_during_export).
+  description:
+    - Skipped entries counted by reason (invalid_mail, duplicate_mail, not_jpeg, too_large, empty_photo,
+      resize_refused, changed_during_export); every reason is present.
+    - C(not_jpeg) and C(too_large) occur only without O(resize), C(resize_refused) only with it.
   returned: success
   type: dict
-  sample: {invalid_mail: 2, duplicate_mail: 2, not_jpeg: 1, too_large: 0, empty_photo: 0, changed_during_export: 0}
+  sample: {invalid_mail: 2, duplicate_mail: 2, not_jpeg: 1, too_large: 0, empty_photo: 0, resize_refused: 0,
+           changed_during_export: 0}
+resized:
+  description:
+    - Exported users whose file is a re-encoded copy of their photo (O(resize=true)), whether written in this run or
+      already current; always 0 without O(resize).
+  returned: success
+  type: int
+resized_entries:
+  description: The users counted in RV(resized) with DN, mail, file name and what the re-encoding did.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{dn: uid=jdoe,ou=people,dc=acme,dc=example, mail: jdoe@acme.example, file: jdoe@acme.example.jpg,
+            detail: "PNG, clients show JPEG: re-encoded as JPEG 150x113, quality 85, 5.1 KB (was 81.3 KB)"}]
 skipped_entries:
   description: The skipped entries with DN, mail (control characters escaped), reason and detail.
   returned: success
@@ -212,7 +262,7 @@ bundle_changed:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap
+from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap, photo_resize
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_bundle import build_bundle
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_export import export_photos
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import DEFAULT_CHANGE_ATTRIBUTES
@@ -225,7 +275,9 @@ def main():
         photo_attribute=dict(type='str', default='thumbnailPhoto'),
         dest=dict(type='path', required=True),
         prune=dict(type='bool', default=False),
-        max_photo_bytes=dict(type='int', default=46080),
+        max_photo_bytes=dict(type='int', default=photo_resize.MAX_PHOTO_BYTES),
+        resize=dict(type='bool', default=False),
+        max_edge=dict(type='int', default=photo_resize.MAX_EDGE),
         page_size=dict(type='int', default=1000),
         incremental=dict(type='bool', default=True),
         change_attributes=dict(type='list', elements='str', default=list(DEFAULT_CHANGE_ATTRIBUTES)),
@@ -242,6 +294,14 @@ def main():
     photo_ldap.check_positive(module, params)
     if params['max_photo_bytes'] < 0:
         module.fail_json(msg='max_photo_bytes must not be negative')
+    problem = photo_resize.check_options(params['max_photo_bytes'], params['max_edge'])
+    if problem:
+        module.fail_json(msg=problem)
+    if params['resize']:
+        try:
+            photo_resize.import_pillow()
+        except photo_resize.PillowMissing as exc:
+            module.fail_json(msg=str(exc))
 
     try:
         with photo_ldap.bound_connection(params) as conn:

@@ -64,6 +64,9 @@ options:
   url_template:
     description:
       - URL with the placeholder C({mail}), for example C(http://icphotos.example.com/{mail}.jpg). No other placeholders.
+      - An C(https://) template is written, with a warning - HCL documents that C(PhotoURL) must be C(http) to serve
+        every client type (Connect and Notes embedded clients fetch it through C(ImagePath)); clients that cannot fetch
+        it show no photo.
     type: str
     required: true
   photo_dir:
@@ -162,6 +165,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.sametime.deploy.plugins.module_utils import photo_ldap
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_resize import https_template_warning
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_export import refresh_tokens
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import PhotoError
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_url import (
@@ -188,6 +192,9 @@ def main():
     why = validate_url_template(params['url_template'])
     if why:
         module.fail_json(msg=why)
+    warning = https_template_warning(params['url_template'])
+    if warning:
+        module.warn(warning)
     if params['photo_dir'] and not os.path.isdir(params['photo_dir']):
         if not (module.check_mode and not os.path.exists(params['photo_dir'])):
             module.fail_json(msg='photo_dir %s is not a folder' % params['photo_dir'])

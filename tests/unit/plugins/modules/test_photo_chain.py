@@ -10,7 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import http.client
+import io
 import os
 import shutil
 import subprocess
@@ -27,6 +29,7 @@ from ansible_collections.sametime.deploy.tests.lab.ports import free_port
 from ansible_collections.sametime.deploy.tests.unit.plugins.modules.test_ihs_photo_vhost import FAKE_APACHECTL, _real_ihs
 from ansible_collections.sametime.deploy.tests.unit.plugins.modules.test_ldap_photo_modules import (
     ADMIN, PASSWORD, PEOPLE, SLAPD, Slapd, jpeg)
+from ansible_collections.sametime.deploy.tests.unit.plugins.modules.test_ldap_photo_resize import BIG_JPEG, PNG
 
 # uid -> mail: one user per RFC 5322 atext special (and a few combinations), each with a valid photo
 USERS = dict((uid, (mail, jpeg(uid))) for uid, mail in {
@@ -118,6 +121,21 @@ def test_every_photo_url_the_run_wrote_is_served(tmp_path, run_module, docroot, 
     assert sorted(uid for uid, url in urls.items() if url) == sorted(set(USERS) - set(REFUSED))
     assert exported['written'] == linked['modified'] == len(USERS) - len(REFUSED)
 
+    with apache(run_module, ihs, docroot, port, generation):
+        answers = {}
+        for uid, url in sorted(urls.items()):
+            if not url:
+                continue
+            allowed = _get(url, '127.0.0.1')
+            guest = _get(url, '127.0.0.2')
+            with_cookie = _get(url, '127.0.0.2', cookie='LtpaToken2=abc')
+            answers[uid] = (allowed[0], allowed[1] == USERS[uid][1], guest[0], with_cookie[0])
+        assert answers == dict((uid, (200, True, 403, 200)) for uid in set(USERS) - set(REFUSED)), (answers, urls)
+
+
+@contextlib.contextmanager
+def apache(run_module, ihs, docroot, port, generation):
+    """The vhost rendered by ihs_photo_vhost with its defaults into a real Apache serving `docroot` on `port`."""
     _real_ihs(ihs, port)
     vhost, failed = run_module(ihs_photo_vhost, dict(
         path=str(ihs / 'conf' / 'photos.conf'), server_name='icphotos.acme.example', document_root=docroot,
@@ -136,18 +154,51 @@ def test_every_photo_url_the_run_wrote_is_served(tmp_path, run_module, docroot, 
             except OSError:
                 assert time.time() < deadline, 'Apache did not start'
                 time.sleep(0.1)
-        answers = {}
-        for uid, url in sorted(urls.items()):
-            if not url:
-                continue
-            allowed = _get(url, '127.0.0.1')
-            guest = _get(url, '127.0.0.2')
-            with_cookie = _get(url, '127.0.0.2', cookie='LtpaToken2=abc')
-            answers[uid] = (allowed[0], allowed[1] == USERS[uid][1], guest[0], with_cookie[0])
-        assert answers == dict((uid, (200, True, 403, 200)) for uid in set(USERS) - set(REFUSED)), (answers, urls)
+        yield
     finally:
         subprocess.run([ctl, '-k', 'stop'], check=False)
         pid_file = ihs / 'logs' / 'httpd.pid'
         deadline = time.time() + 10
         while pid_file.exists() and time.time() < deadline:
             time.sleep(0.1)
+
+
+def test_a_resized_photo_is_served_as_a_jpeg_within_the_limit(tmp_path, run_module, docroot, ihs):
+    """An oversized JPEG and a PNG, which the business card cannot show as they are: with resize the run gives both
+    users a photoURL that Apache answers with a JPEG within max_photo_bytes and max_edge."""
+    if not os.path.exists(SLAPD) or not shutil.which('apache2'):
+        pytest.fail('slapd and apache2 are required (Debian packages slapd, ldap-utils, apache2)')
+    from PIL import Image
+
+    users = {'big': ('Big.Photo@acme.example', BIG_JPEG), 'png': ('png@acme.example', PNG),
+             'plain': ('alice@acme.example', jpeg('alice'))}
+    max_photo_bytes, max_edge = 10240, 120
+    slapd = Slapd(str(tmp_path / 'slapd'), users)
+    try:
+        port = free_port()
+        staging, bundle = tmp_path / 'staging', tmp_path / 'photos.tar'
+        ldap = dict(server_uri=slapd.uri, bind_dn=ADMIN, bind_password=PASSWORD, search_base=PEOPLE, page_size=3)
+        export = dict(ldap, dest=str(staging), bundle=str(bundle), max_photo_bytes=max_photo_bytes)
+        without, failed = run_module(ldap_photo_export, export)
+        assert not failed and without['skipped_by_reason']['too_large'] == 1, without
+        exported, failed = run_module(ldap_photo_export, dict(export, resize=True, max_edge=max_edge))
+        assert not failed, exported
+        assert (exported['written'], exported['resized']) == (2, 2)  # alice's photo is kept, not rewritten
+        subprocess.check_call(['tar', '-xf', str(bundle), '-C', docroot])
+        linked, failed = run_module(ldap_photo_url, dict(
+            ldap, url_attribute='photoURL', url_template='http://127.0.0.1:%d/{mail}.jpg' % port,
+            photo_dir=str(staging)))
+        assert not failed and linked['modified'] == 3, linked
+        urls = _photo_urls(slapd)
+    finally:
+        slapd.stop()
+
+    with apache(run_module, ihs, docroot, port, '2.4'):
+        for uid in ('big', 'png'):
+            status, body = _get(urls[uid], '127.0.0.1')
+            assert status == 200, (uid, urls[uid])
+            assert len(body) <= max_photo_bytes
+            image = Image.open(io.BytesIO(body))
+            image.load()
+            assert image.format == 'JPEG' and max(image.size) == max_edge, (uid, image.format, image.size)
+        assert _get(urls['plain'], '127.0.0.1') == (200, users['plain'][1])
