@@ -151,6 +151,18 @@ class ExportRun(object):
             raise file_error('write', os.path.join(self.dest, name), exc)
         return None if info is None else file_stat(info)
 
+    def claim_name(self, dn, raw, holders, duplicates):
+        """(file name, mail) of an entry that is the first holder of its name; (None, mail) when the mail is refused
+        or the name is taken, both recorded (skipped, duplicates)."""
+        mail = first_value(raw, self.mail_attr)
+        name, why = photo_names.file_name(mail)
+        if name is None:
+            self.skipped.append(skip_record({'dn': dn, 'mail': mail}, 'invalid_mail', why))
+        elif name in holders:
+            duplicates.setdefault(name, []).append({'dn': dn, 'mail': mail})
+            name = None
+        return name, mail
+
     def one_pass(self):
         """No usable state (first run, incremental=false, changed settings): every photo is read anyway, so mail,
         photo and change markers come in one paged search. A photo is written as it arrives when its file is new;
@@ -163,16 +175,10 @@ class ExportRun(object):
         duplicates = {}
 
         def on_entry(dn, raw):
-            mail = first_value(raw, self.mail_attr)
-            name, why = photo_names.file_name(mail)
-            if name is None:
-                self.skipped.append(skip_record({'dn': dn, 'mail': mail}, 'invalid_mail', why))
-                return
-            if name in holders:
-                duplicates.setdefault(name, []).append({'dn': dn, 'mail': mail})
-                return
-            holders[name] = (dn, mail, change_token(raw, self.change_attrs),
-                             self.write_photo(name, raw, defer=name in self.on_disk))
+            name, mail = self.claim_name(dn, raw, holders, duplicates)
+            if name is not None:
+                holders[name] = (dn, mail, change_token(raw, self.change_attrs),
+                                 self.write_photo(name, raw, defer=name in self.on_disk))
 
         try:
             self.search([self.mail_attr, self.photo_attr] + self.change_attrs, on_entry, ONE_SEARCH)
@@ -203,13 +209,8 @@ class ExportRun(object):
         duplicates = {}
 
         def on_entry(dn, raw):
-            mail = first_value(raw, self.mail_attr)
-            name, why = photo_names.file_name(mail)
-            if name is None:
-                self.skipped.append(skip_record({'dn': dn, 'mail': mail}, 'invalid_mail', why))
-            elif name in holders:
-                duplicates.setdefault(name, []).append({'dn': dn, 'mail': mail})
-            else:
+            name, mail = self.claim_name(dn, raw, holders, duplicates)
+            if name is not None:
                 holders[name] = (dn, mail, change_token(raw, self.change_attrs))
 
         self.search([self.mail_attr] + self.change_attrs, on_entry, PASS_1)
