@@ -21,7 +21,7 @@ import os
 
 from ansible_collections.sametime.deploy.plugins.module_utils import fileio, photo_names, photo_resize
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_ldap import (
-    combine_filter, first_value, read_entry, stream_search)
+    combine_filter, first_value, read_entries, stream_search)
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_plan import change_token, check_photo
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import (
     SKIP_REASONS, count_by_reason, duplicate_records, file_error, resize_record, skip_record, sort_skipped)
@@ -130,9 +130,10 @@ class ExportRun(object):
             self.resized.append(resize_record(entry, name, resized))
         if self.module.check_mode:
             return
-        written = outcome[1] if kind == 'written' else None
+        # an unchanged file is as list_photo_files found it: no second stat
+        stat = outcome[1] if kind == 'written' else self.on_disk.get(name)
         self.state[key] = {'token': token, 'name': name,
-                           'stat': list(written or file_stat(os.stat(os.path.join(self.dest, name))))}
+                           'stat': list(stat or file_stat(os.stat(os.path.join(self.dest, name))))}
         if resized:
             self.state[key]['resized'] = resized
 
@@ -242,7 +243,8 @@ class ExportRun(object):
         """Pass 2: read and write the photos of `to_fetch` ({lower-cased DN: (name, entry)})."""
         fetch_attrs = [self.mail_attr, self.photo_attr] + self.change_attrs
 
-        def handle(key, name, entry, raw):
+        def handle(key, raw):
+            name, entry = to_fetch[key]
             if raw is None or first_value(raw, self.mail_attr) != entry['mail']:
                 self.skipped.append(skip_record(entry, 'changed_during_export',
                                                 'entry was removed or renamed while exporting'))
@@ -250,22 +252,10 @@ class ExportRun(object):
             token = change_token(raw, self.change_attrs) if self.change_attrs else entry['token']
             self.record(key, name, entry, token, self.write_photo(name, raw))
 
-        if len(to_fetch) > max(self.params['fetch_threshold'], 0):
-            seen = set()
-
-            def on_photo(dn, raw):
-                key = dn.lower()
-                if key in to_fetch and key not in seen:
-                    seen.add(key)
-                    handle(key, to_fetch[key][0], to_fetch[key][1], raw)
-
-            self.search(fetch_attrs, on_photo, PASS_2)
-            for key in set(to_fetch) - seen:
-                handle(key, to_fetch[key][0], to_fetch[key][1], None)
-        else:
-            for key in sorted(to_fetch):
-                name, entry = to_fetch[key]
-                handle(key, name, entry, read_entry(self.conn, entry['dn'], fetch_attrs))
+        self.progress['entries'] = 0
+        read_entries(self.conn, dict((key, entry['dn']) for key, (_name, entry) in to_fetch.items()), fetch_attrs,
+                     self.params['search_base'], self.search_filter, self.params['page_size'],
+                     self.params['fetch_threshold'], handle, self.progress, PASS_2)
 
     def prune(self, protected):
         """Remove the photo files of people no longer found; only called once every search finished."""
@@ -343,9 +333,11 @@ def refresh_tokens(module, conn, dest, dns, search_base, search_filter, page_siz
     file's bytes (photo_content with the export's own settings from the state) and the file is as the export left
     it, the new token is recorded. Anything else stays as it was, and the next export reads that photo. Returns the
     number of entries refreshed. Check mode changes nothing."""
+    if module.check_mode or not dns:
+        return 0
     document = load_document(dest)
     settings = (document or {}).get('export')
-    if module.check_mode or not settings or not dns:
+    if not settings:
         return 0
     entries = document['entries']
     wanted = dict((dn.lower(), dn) for dn in dns if (entries.get(dn.lower()) or {}).get('stat'))
@@ -357,6 +349,8 @@ def refresh_tokens(module, conn, dest, dns, search_base, search_filter, page_siz
     unconfirmed = []
 
     def confirm(key, raw):
+        if raw is None:
+            return  # gone since the URL write: the next export finds out
         known = entries[key]
         name = photo_names.file_name(first_value(raw, settings['mail_attribute']))[0]
         try:
@@ -372,18 +366,8 @@ def refresh_tokens(module, conn, dest, dns, search_base, search_filter, page_siz
             entries[key] = dict(known, token=token)
             refreshed.append(key)
 
-    if len(wanted) > max(fetch_threshold, 0):
-        def on_entry(dn, raw):
-            if dn.lower() in wanted:
-                confirm(dn.lower(), raw)
-
-        stream_search(conn, search_base, combine_filter(search_filter, attributes[:2]), attributes, page_size,
-                      on_entry, what='the read-back of the entries whose URL changed')
-    else:
-        for key in sorted(wanted):
-            raw = read_entry(conn, wanted[key], attributes)
-            if raw is not None:
-                confirm(key, raw)
+    read_entries(conn, wanted, attributes, search_base, combine_filter(search_filter, attributes[:2]), page_size,
+                 fetch_threshold, confirm, what='the read-back of the entries whose URL changed')
     if unconfirmed:
         module.warn('%d entries whose photo the export resized were not confirmed: %s; the next export reads their '
                     'photos again' % (len(unconfirmed), photo_resize.pillow_missing_message()))

@@ -166,6 +166,28 @@ def stream_search(conn, base, search_filter, attributes, page_size, on_entry, pr
                          % (base, search_filter, progress['entries'], what, describe_result(conn)))
 
 
+def read_entries(conn, dns, attributes, base, search_filter, page_size, threshold, on_entry, progress=None,
+                 what='the search'):
+    """on_entry(key, raw_attributes or None) for each entry of `dns` ({lower-cased DN: DN}); None for one that is
+    gone. More than `threshold` entries are read by one paged search of base/search_filter (entries outside `dns`
+    are passed over), fewer by a base-object read each. Raises PhotoError as stream_search and read_entry do."""
+    if len(dns) <= max(threshold, 0):
+        for key in sorted(dns):
+            on_entry(key, read_entry(conn, dns[key], attributes))
+        return
+    seen = set()
+
+    def on_found(dn, raw):
+        key = dn.lower()
+        if key in dns and key not in seen:
+            seen.add(key)
+            on_entry(key, raw)
+
+    stream_search(conn, base, search_filter, attributes, page_size, on_found, progress, what)
+    for key in sorted(set(dns) - seen):
+        on_entry(key, None)
+
+
 def read_entry(conn, dn, attributes):
     """raw_attributes of one entry (base-object search), or None when it is gone."""
     try:

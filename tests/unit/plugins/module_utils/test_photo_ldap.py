@@ -118,3 +118,43 @@ def test_apply_directory_defaults(monkeypatch, capabilities, page_size, skip, wa
 ])
 def test_combine_filter(user_filter, attrs, expected):
     assert lp.combine_filter(user_filter, attrs) == expected
+
+
+class DirectoryOfThree(object):
+    """The parts of an ldap3 Connection that read_entries uses, over uid=a, uid=b, uid=c (paged search and
+    base-object search); records how it was asked."""
+    ENTRIES = dict(('uid=%s,dc=x' % uid, {'mail': [uid.encode('ascii') + b'@x.example']}) for uid in 'abc')
+
+    def __init__(self):
+        self.calls = []
+        self.result = None
+        self.response = None
+        self.extend = self.standard = self
+
+    def paged_search(self, base, search_filter, search_scope=None, attributes=None, paged_size=None, generator=False):
+        self.calls.append(('paged', base))
+        self.result = {'result': 0}
+        for dn in sorted(self.ENTRIES):
+            yield {'type': 'searchResEntry', 'dn': dn, 'raw_attributes': self.ENTRIES[dn]}
+
+    def search(self, dn, search_filter, search_scope=None, attributes=None):
+        self.calls.append(('base', dn))
+        found = self.ENTRIES.get(dn.lower())  # DNs compare case-insensitively here
+        self.result = {'result': 0 if found else 32}
+        self.response = [{'type': 'searchResEntry', 'dn': dn, 'raw_attributes': found}] if found else []
+        return bool(found)
+
+
+@pytest.mark.parametrize('threshold, reads', [
+    (0, [('paged', 'dc=x')]),                                       # more than the threshold: one paged search
+    (5, [('base', 'UID=A,dc=x'), ('base', 'uid=gone,dc=x')]),       # few: a base-object read each, by their DN
+])
+def test_read_entries_passes_each_wanted_entry_once_and_none_for_a_gone_one(threshold, reads, monkeypatch):
+    monkeypatch.setattr(lp, 'ldap3', type('ldap3', (), {'SUBTREE': 'SUBTREE', 'BASE': 'BASE'}))
+    conn = DirectoryOfThree()
+    wanted = {'uid=a,dc=x': 'UID=A,dc=x', 'uid=gone,dc=x': 'uid=gone,dc=x'}
+    seen = []
+    lp.read_entries(conn, wanted, ['mail'], 'dc=x', '(mail=*)', 2, threshold,
+                    lambda key, raw: seen.append((key, None if raw is None else raw['mail'])))
+    assert seen == [('uid=a,dc=x', [b'a@x.example']), ('uid=gone,dc=x', None)]
+    assert conn.calls == reads
