@@ -13,10 +13,9 @@ from ansible_collections.sametime.deploy.plugins.module_utils import photo_names
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_ldap import first_value
 from ansible_collections.sametime.deploy.plugins.module_utils.photo_report import (
     duplicate_records, printable, skip_record)
+from ansible_collections.sametime.deploy.plugins.module_utils.photo_resize import sniff_format, structure_problem
 
 DEFAULT_CHANGE_ATTRIBUTES = ('entryCSN', 'uSNChanged', 'modifyTimestamp')
-JPEG_SOI = b'\xff\xd8\xff'
-JPEG_EOI = b'\xff\xd9'
 
 
 def check_photo(data, max_bytes):
@@ -25,9 +24,10 @@ def check_photo(data, max_bytes):
         return 'empty_photo', 'photo attribute is empty'
     if max_bytes and len(data) > max_bytes:
         return 'too_large', 'photo has %d bytes, more than max_photo_bytes=%d' % (len(data), max_bytes)
-    if not data.startswith(JPEG_SOI):
+    # the same rules as the resize path (photo_resize), so that resize on and off agree on what a whole JPEG is
+    if sniff_format(data) != 'jpeg':
         return 'not_jpeg', 'no JPEG start marker (first bytes %s)' % printable(data[:4])
-    if not data.rstrip(b'\x00\r\n ').endswith(JPEG_EOI):
+    if structure_problem(data, 'jpeg'):
         return 'not_jpeg', 'no JPEG end marker (truncated data?)'
     return None, None
 
