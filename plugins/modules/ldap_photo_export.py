@@ -292,8 +292,6 @@ def main():
     params['file_mode'] = 0o644
     params['read_only'] = True
     photo_ldap.check_positive(module, params)
-    if params['max_photo_bytes'] < 0:
-        module.fail_json(msg='max_photo_bytes must not be negative')
     problem = photo_resize.check_options(params['max_photo_bytes'], params['max_edge'])
     if problem:
         module.fail_json(msg=problem)

@@ -605,7 +605,8 @@ def test_stream_search_hands_over_every_entry_once(slapd):
     (ldap_photo_export, {'page_size': 0}, 'page_size must be at least 1 (got 0)'),
     (ldap_photo_export, {'timeout': 0}, 'timeout must be at least 1 (got 0)'),
     (ldap_photo_export, {'report_limit': -3}, 'report_limit must be at least 1 (got -3)'),
-    (ldap_photo_export, {'max_photo_bytes': -1}, 'max_photo_bytes must not be negative'),
+    (ldap_photo_export, {'max_photo_bytes': -1},
+     'max_photo_bytes must be 0 (no limit) or a positive number of bytes, got -1'),
     (ldap_photo_url, {'page_size': 0}, 'page_size must be at least 1 (got 0)'),
     (ldap_photo_url, {'report_limit': 0}, 'report_limit must be at least 1 (got 0)'),
 ])
