@@ -24,7 +24,9 @@ from ansible.module_utils import basic
 from ansible_collections.sametime.deploy.plugins.module_utils import photo_resize, photo_state
 from ansible_collections.sametime.deploy.plugins.modules import ldap_photo_export, ldap_photo_url
 from ansible_collections.sametime.deploy.tests.unit.plugins.modules.test_ldap_photo_modules import (
-    ADMIN, PASSWORD, PEOPLE, SLAPD, Slapd, all_files)
+    ADMIN, PASSWORD, PEOPLE, SLAPD, Slapd, all_files, skips)
+from ansible_collections.sametime.deploy.tests.unit.plugins.modules.test_ldap_photo_modules import (
+    export_args as modules_export_args)
 
 
 def encoded(image, fmt, **params):
@@ -66,14 +68,8 @@ def slapd(tmp_path):
 
 
 def export_args(slapd, dest, **extra):
-    args = {'server_uri': slapd.uri, 'bind_dn': ADMIN, 'bind_password': PASSWORD, 'search_base': PEOPLE,
-            'dest': str(dest), 'page_size': 2}
-    args.update(extra)
-    return args
-
-
-def skips(result):
-    return sorted((s['dn'].split(',')[0][4:], s['reason']) for s in result['skipped_entries'])
+    """The module tests' arguments, two entries a page (five users: three pages)."""
+    return modules_export_args(slapd, dest, **dict({'page_size': 2}, **extra))
 
 
 def photo_files(dest):
